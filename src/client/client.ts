@@ -1,0 +1,164 @@
+// The LLM client: OpenAI-compatible chat/completions streaming over an undici Pool.
+// One Pool per server with keep-alive and `connections` sockets; size it to the load's
+// maximum in flight — a request waiting for a free socket inside undici would count that
+// wait as server latency, because sentAt is taken before dispatch.
+
+import { Pool, request } from 'undici';
+import { systemClock } from '../clock.js';
+import { InputError, RunFailedError } from '../errors.js';
+import type { Clock, EpochMs, RequestRecord, RequestSpec } from '../types.js';
+import { runExchange } from './exchange.js';
+import { describeNetworkError, httpErrorMessage, redact, secretsOf } from './failure.js';
+import { DEFAULT_MAX_EVENT_BYTES } from './sse.js';
+import { normalizeBaseUrl } from './url.js';
+
+export { normalizeBaseUrl } from './url.js';
+
+export interface ClientOptions {
+  baseUrl: string;
+  apiKey?: string;
+  headers?: Record<string, string>;
+  /** Sockets to the server: the most requests the load keeps in flight. */
+  connections: number;
+  clock?: Clock;
+  maxEventBytes?: number;
+}
+
+export interface SendOptions {
+  model: string;
+  /** When the load generator meant to send it (open loop); null in a closed loop. */
+  scheduledAt: EpochMs | null;
+  /** The whole request, dispatch to the stream's end. */
+  deadlineMs: number;
+  /** The longest silence between two body chunks once the headers arrived. */
+  idleTimeoutMs: number;
+  signal?: AbortSignal;
+  /** Scenario body fields (merged over the defaults; the spec's own fields win). */
+  body?: Record<string, unknown>;
+  /** Scenario headers (over the client's). */
+  headers?: Record<string, string>;
+}
+
+/** Undici's idle keep-alive; below uvicorn's 5 s so we never reuse a socket it is closing. */
+const KEEP_ALIVE_MS = 4_000;
+
+function lowerCaseKeys(headers: Record<string, string> | undefined, into: Record<string, string>): void {
+  if (headers === undefined) return;
+  for (const [name, value] of Object.entries(headers)) into[name.toLowerCase()] = value;
+}
+
+/** The JSON body of one request: our defaults, then the scenario's fields, then the spec's. */
+export function requestBody(spec: RequestSpec, opts: Pick<SendOptions, 'model' | 'body'>): Record<string, unknown> {
+  const common = { model: opts.model, max_tokens: spec.maxTokens, stream: true, stream_options: { include_usage: true } };
+  if (spec.api === 'completions') {
+    const prompt = spec.prompt ?? (spec.messages ?? []).map((m) => m.content).join('\n');
+    return { ...common, prompt, ...opts.body, ...spec.body };
+  }
+  const messages = spec.messages ?? (spec.prompt !== undefined ? [{ role: 'user', content: spec.prompt }] : []);
+  return { ...common, messages, ...opts.body, ...spec.body };
+}
+
+export class LlmClient {
+  private readonly pool: Pool;
+  private readonly basePath: string;
+  private readonly baseHeaders: Record<string, string>;
+  private readonly secrets: string[];
+  private readonly clock: Clock;
+  private readonly maxEventBytes: number;
+
+  constructor(opts: ClientOptions) {
+    const { openaiBase } = normalizeBaseUrl(opts.baseUrl);
+    const url = new URL(openaiBase);
+    this.basePath = url.pathname;
+    this.pool = new Pool(url.origin, {
+      connections: Math.max(1, Math.floor(opts.connections)),
+      pipelining: 1,
+      keepAliveTimeout: KEEP_ALIVE_MS,
+    });
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream' };
+    if (opts.apiKey !== undefined && opts.apiKey !== '') headers.authorization = `Bearer ${opts.apiKey}`;
+    lowerCaseKeys(opts.headers, headers);
+    this.baseHeaders = headers;
+    this.secrets = secretsOf(opts.apiKey, opts.headers);
+    this.clock = opts.clock ?? systemClock;
+    this.maxEventBytes = opts.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
+  }
+
+  /** Sends one request and reads its stream. Never rejects: failures are records. */
+  send(spec: RequestSpec, opts: SendOptions): Promise<RequestRecord> {
+    const headers: Record<string, string> = { ...this.baseHeaders };
+    lowerCaseKeys(opts.headers, headers);
+    headers['x-request-id'] = spec.id;
+    const secrets = opts.headers === undefined ? this.secrets : [...this.secrets, ...secretsOf(undefined, opts.headers)];
+    return runExchange({
+      dispatcher: this.pool,
+      path: `${this.basePath}${spec.api === 'completions' ? '/completions' : '/chat/completions'}`,
+      headers,
+      body: JSON.stringify(requestBody(spec, opts)),
+      spec,
+      scheduledAt: opts.scheduledAt,
+      deadlineMs: opts.deadlineMs,
+      idleTimeoutMs: opts.idleTimeoutMs,
+      signal: opts.signal,
+      clock: this.clock,
+      maxEventBytes: this.maxEventBytes,
+      secrets,
+    });
+  }
+
+  /** Waits for requests in flight, then closes the sockets. */
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+}
+
+/** The model ids of GET {openaiBase}/models. InputError for a bad URL or key, RunFailedError when unreachable. */
+export async function listModels(
+  baseUrl: string,
+  opts: { apiKey?: string; headers?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<string[]> {
+  const { openaiBase } = normalizeBaseUrl(baseUrl);
+  const url = `${openaiBase}/models`;
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (opts.apiKey !== undefined && opts.apiKey !== '') headers.authorization = `Bearer ${opts.apiKey}`;
+  lowerCaseKeys(opts.headers, headers);
+  const secrets = secretsOf(opts.apiKey, opts.headers);
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  let status: number;
+  let text: string;
+  try {
+    const response = await request(url, {
+      method: 'GET',
+      headers,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    status = response.statusCode;
+    text = await response.body.text();
+  } catch (err) {
+    throw new RunFailedError(redact(`Unable to reach ${url}: ${describeNetworkError(err)}. Check that the server is running and base_url is right.`, secrets));
+  }
+  if (status === 401 || status === 403) {
+    throw new InputError(redact(`Unable to list models at ${url}: ${httpErrorMessage(status, text)}. Check api_key.`, secrets));
+  }
+  if (status < 200 || status > 299) {
+    throw new RunFailedError(redact(`Unable to list models at ${url}: ${httpErrorMessage(status, text)}. Set target.model to skip this lookup.`, secrets));
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  const data = typeof parsed === 'object' && parsed !== null ? (parsed as { data?: unknown }).data : undefined;
+  if (!Array.isArray(data)) {
+    throw new RunFailedError(`Unable to list models at ${url}: the answer has no 'data' list. Set target.model to skip this lookup.`);
+  }
+  const ids: string[] = [];
+  for (const entry of data) {
+    const id = typeof entry === 'object' && entry !== null ? (entry as { id?: unknown }).id : undefined;
+    if (typeof id === 'string' && id !== '') ids.push(id);
+  }
+  return ids;
+}

@@ -1,0 +1,52 @@
+// When each request of an open loop is sent: offsets in ms from the scenario's start.
+// The first request goes at 0 and the gaps follow (as vLLM's `bench serve` does). Each
+// comes as an endless generator (for duration-bound runs that do not know their count) and
+// as an array of n offsets.
+import type { Random } from '../workload/random.js';
+
+function checkRate(rate: number): void {
+  if (!(rate > 0) || !Number.isFinite(rate)) throw new RangeError(`arrival rate must be a positive finite number, got ${rate}`);
+}
+
+function take(offsets: Iterator<number>, n: number): number[] {
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) out[i] = offsets.next().value as number;
+  return out;
+}
+
+/** Evenly spaced: request i at i · 1000/rate ms. Computed from i, so no rounding drift. */
+export function* constantOffsets(rate: number): Generator<number, never> {
+  checkRate(rate);
+  for (let i = 0; ; i++) yield (i * 1000) / rate;
+}
+
+/**
+ * Gamma-distributed gaps with mean 1000/rate ms and shape `burstiness` (vLLM's
+ * `--burstiness`): 1 is a Poisson process, below 1 burstier, above 1 more regular.
+ */
+export function* gammaOffsets(rate: number, burstiness: number, rng: Random): Generator<number, never> {
+  checkRate(rate);
+  if (!(burstiness > 0)) throw new RangeError(`burstiness must be positive, got ${burstiness}`);
+  let t = 0;
+  while (true) {
+    yield t;
+    t += burstiness === 1 ? rng.exponential(rate / 1000) : rng.gamma(burstiness, 1000 / (rate * burstiness));
+  }
+}
+
+/** A Poisson process: exponential gaps with mean 1000/rate ms. */
+export function poissonOffsets(rate: number, rng: Random): Generator<number, never> {
+  return gammaOffsets(rate, 1, rng);
+}
+
+export function constantArrivals(rate: number, n: number): number[] {
+  return take(constantOffsets(rate), n);
+}
+
+export function poissonArrivals(rate: number, n: number, rng: Random): number[] {
+  return take(poissonOffsets(rate, rng), n);
+}
+
+export function gammaArrivals(rate: number, n: number, burstiness: number, rng: Random): number[] {
+  return take(gammaOffsets(rate, burstiness, rng), n);
+}

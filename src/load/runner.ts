@@ -1,0 +1,269 @@
+// Drives one scenario: warmup, then the measured requests on an open loop (each on an
+// absolute schedule: start + offset, optionally capped at `concurrency` in flight) or a
+// closed loop (`concurrency` workers, each sending its next request when the last one
+// finished). It stops at `requests` or after `duration_s` of sending, then waits for the
+// requests in flight. All waiting goes through an injected SleepUntil, so tests run in
+// virtual time.
+import type { ScenarioConfig } from '../config/schema.js';
+import type { ClientHealth, Clock, EpochMs, RequestRecord, RequestSpec } from '../types.js';
+import { Random, deriveSeed } from '../workload/random.js';
+import { constantOffsets, poissonOffsets } from './arrivals.js';
+import { assessClientHealth, startEventLoopMonitor, summarizeSlips, type StartEventLoopMonitor } from './client-health.js';
+import { InFlightRequests, type Finished, type SendFn } from './in-flight.js';
+import { sleepUntilRealTime, type SleepUntil } from './sleep.js';
+import { Slots } from './slots.js';
+
+export type { SendFn } from './in-flight.js';
+
+/** The measured requests: a list, or a builder of request i (undefined: no more) for runs bound by duration. */
+export type SpecSource = readonly RequestSpec[] | ((index: number) => RequestSpec | undefined);
+
+export interface ProgressReport {
+  done: number;
+  errors: number;
+  inFlight: number;
+  /** Seconds since the measured phase started. */
+  elapsedS: number;
+  /** Requests finished per second over the last progress interval. */
+  currentRate: number;
+}
+
+export interface RunScenarioOptions {
+  scenario: ScenarioConfig;
+  warmup: RequestSpec[];
+  measured: SpecSource;
+  send: SendFn;
+  clock: Clock;
+  seed: number;
+  /** Whole-run limit: stop scheduling, abort in-flight requests, mark them cancelled. */
+  deadlineAt?: EpochMs;
+  signal?: AbortSignal;
+  onProgress?: (p: ProgressReport) => void;
+  progressIntervalMs?: number;
+  /** The waiting primitive; real time unless a test injects virtual time. */
+  sleepUntil?: SleepUntil;
+  startEventLoopMonitor?: StartEventLoopMonitor;
+  /** After a stop, how long requests may take to come back before they are abandoned (ms). */
+  abortGraceMs?: number;
+}
+
+export interface ScenarioRun {
+  records: RequestRecord[];
+  window: { startMs: EpochMs; endMs: EpochMs };
+  clientHealth: ClientHealth;
+  warmup: { sent: number; failed: number };
+}
+
+const DEFAULT_PROGRESS_INTERVAL_MS = 5000;
+const DEFAULT_ABORT_GRACE_MS = 2000;
+
+interface Measured {
+  index: number;
+  finished: Finished;
+  /** When the request was free to go: its scheduled time, or when a slot freed up (open loop). */
+  readyAt: EpochMs | null;
+}
+
+export async function runScenario(opts: RunScenarioOptions): Promise<ScenarioRun> {
+  const { clock, scenario } = opts;
+  const sleep = opts.sleepUntil ?? sleepUntilRealTime;
+  const stop = new AbortController();
+  const done = new AbortController(); // ends the helper loops when the scenario is over
+  let stopMessage = 'the run was cancelled';
+  const stopWith = (message: string): void => {
+    if (stop.signal.aborted) return;
+    stopMessage = message;
+    stop.abort(new Error(message));
+  };
+  const onCallerAbort = (): void => stopWith('the run was cancelled');
+  if (opts.signal?.aborted) onCallerAbort();
+  opts.signal?.addEventListener('abort', onCallerAbort, { once: true });
+
+  const inFlight = new InFlightRequests(opts.send, clock, stop.signal, () => stopMessage);
+  if (opts.deadlineAt !== undefined) {
+    const deadlineAt = opts.deadlineAt;
+    void sleep(deadlineAt, clock, done.signal).then(() => {
+      if (!done.signal.aborted) stopWith('the run reached its time limit (max_duration_s)');
+    });
+  }
+  // After a stop, give in-flight requests a grace period to come back, then abandon them.
+  const onStop = (): void => {
+    const graceEnd = clock.now() + (opts.abortGraceMs ?? DEFAULT_ABORT_GRACE_MS);
+    void sleep(graceEnd, clock, done.signal).then(() => inFlight.abandonAll());
+  };
+  if (stop.signal.aborted) onStop();
+  else stop.signal.addEventListener('abort', onStop, { once: true });
+
+  try {
+    const warmup = await runWarmup(opts.warmup, inFlight, stop.signal);
+    const monitor = (opts.startEventLoopMonitor ?? startEventLoopMonitor)();
+    const startedAt = clock.now();
+    const results: Measured[] = [];
+    const progress = startProgress(opts, results, inFlight, startedAt, sleep, done.signal);
+    const ctx: LoopContext = { opts, inFlight, stop: stop.signal, sleep, startedAt, results };
+    if (scenario.load.type === 'concurrency') await runClosedLoop(ctx);
+    else await runOpenLoop(ctx);
+    const eventLoopDelayMs = monitor.stop();
+    progress.emit();
+
+    results.sort((a, b) => a.index - b.index);
+    const slips = results.filter((m) => m.readyAt !== null).map((m) => m.finished.record.sentAt - (m.readyAt as number));
+    return {
+      records: results.map((m) => m.finished.record),
+      window: measurementWindow(results, startedAt),
+      clientHealth: assessClientHealth(summarizeSlips(slips), eventLoopDelayMs),
+      warmup,
+    };
+  } finally {
+    done.abort();
+    opts.signal?.removeEventListener('abort', onCallerAbort);
+  }
+}
+
+interface LoopContext {
+  opts: RunScenarioOptions;
+  inFlight: InFlightRequests;
+  stop: AbortSignal;
+  sleep: SleepUntil;
+  startedAt: EpochMs;
+  results: Measured[];
+}
+
+async function runWarmup(specs: readonly RequestSpec[], inFlight: InFlightRequests, stop: AbortSignal): Promise<ScenarioRun['warmup']> {
+  let sent = 0;
+  let failed = 0;
+  // One at a time: the warmup only has to wake the server (first-request compilation,
+  // cold caches), not load it.
+  for (const spec of specs) {
+    if (stop.aborted) break;
+    const { record } = await inFlight.start(spec, null);
+    sent++;
+    if (record.status !== 'ok') failed++;
+  }
+  return { sent, failed };
+}
+
+function specAt(source: SpecSource, index: number): RequestSpec | undefined {
+  return typeof source === 'function' ? source(index) : source[index];
+}
+
+/** When sending must stop: `duration_s` after the start (no limit without it). */
+function sendingEndsAt(ctx: LoopContext): EpochMs {
+  const duration = ctx.opts.scenario.load.duration_s;
+  return duration === undefined ? Infinity : ctx.startedAt + duration * 1000;
+}
+
+async function runOpenLoop(ctx: LoopContext): Promise<void> {
+  const { opts, inFlight, stop, sleep, startedAt, results } = ctx;
+  const { load } = opts.scenario;
+  const rate = load.rate as number; // the config schema requires a rate for open loops
+  const arrivalRng = new Random(deriveSeed(opts.seed, `${opts.scenario.name}\u0000arrivals`));
+  const offsets = load.type === 'constant' ? constantOffsets(rate) : poissonOffsets(rate, arrivalRng);
+  const slots = load.concurrency !== undefined ? new Slots(load.concurrency) : null;
+  const limit = load.requests ?? Infinity;
+  const endsAt = sendingEndsAt(ctx);
+  const running: Promise<void>[] = [];
+
+  for (let i = 0; i < limit; i++) {
+    const spec = specAt(opts.measured, i);
+    if (spec === undefined) break;
+    // A trace's own timestamps win over generated arrivals.
+    const offset = spec.arrivalOffsetMs ?? offsets.next().value;
+    const scheduledAt = startedAt + offset;
+    if (scheduledAt >= endsAt) break;
+    await sleep(scheduledAt, opts.clock, stop);
+    if (stop.aborted) break;
+    let readyAt = scheduledAt;
+    if (slots && !slots.tryAcquire()) {
+      // Sent late when a slot frees; scheduledAt stays the plan, so the wait shows in
+      // latency-from-schedule (vLLM's --max-concurrency semantics).
+      if (!(await slots.acquire(stop))) break;
+      readyAt = opts.clock.now();
+      if (readyAt >= endsAt) {
+        slots.release();
+        break;
+      }
+    }
+    running.push(
+      inFlight.start(spec, scheduledAt).then((finished) => {
+        slots?.release();
+        results.push({ index: i, finished, readyAt });
+      }),
+    );
+  }
+  await Promise.all(running);
+}
+
+async function runClosedLoop(ctx: LoopContext): Promise<void> {
+  const { opts, inFlight, stop, results } = ctx;
+  const limit = opts.scenario.load.requests ?? Infinity;
+  const workers = opts.scenario.load.concurrency as number; // required by the schema for closed loops
+  const endsAt = sendingEndsAt(ctx);
+  let next = 0;
+  let exhausted = false;
+
+  const worker = async (): Promise<void> => {
+    while (!stop.aborted && !exhausted && next < limit && opts.clock.now() < endsAt) {
+      const index = next++;
+      const spec = specAt(opts.measured, index);
+      if (spec === undefined) {
+        exhausted = true;
+        return;
+      }
+      const finished = await inFlight.start(spec, null);
+      results.push({ index, finished, readyAt: null });
+    }
+  };
+  await Promise.all(Array.from({ length: workers }, worker));
+}
+
+/** First measured send to the last measured completion; empty at the start when nothing was sent. */
+function measurementWindow(results: readonly Measured[], startedAt: EpochMs): ScenarioRun['window'] {
+  if (results.length === 0) return { startMs: startedAt, endMs: startedAt };
+  let startMs = Infinity;
+  let endMs = -Infinity;
+  for (const { finished } of results) {
+    startMs = Math.min(startMs, finished.record.sentAt);
+    endMs = Math.max(endMs, finished.completedAt);
+  }
+  return { startMs, endMs };
+}
+
+function startProgress(
+  opts: RunScenarioOptions,
+  results: readonly Measured[],
+  inFlight: InFlightRequests,
+  startedAt: EpochMs,
+  sleep: SleepUntil,
+  done: AbortSignal,
+): { emit(): void } {
+  const interval = opts.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS;
+  let lastAt = startedAt;
+  let lastDone = 0;
+  const emit = (): void => {
+    if (!opts.onProgress) return;
+    const now = opts.clock.now();
+    const doneCount = results.length;
+    const errors = results.filter((m) => m.finished.record.status !== 'ok').length;
+    const spanS = (now - lastAt) / 1000;
+    opts.onProgress({
+      done: doneCount,
+      errors,
+      inFlight: inFlight.count,
+      elapsedS: (now - startedAt) / 1000,
+      currentRate: spanS > 0 ? (doneCount - lastDone) / spanS : 0,
+    });
+    lastAt = now;
+    lastDone = doneCount;
+  };
+  if (opts.onProgress) {
+    void (async () => {
+      for (let at = startedAt + interval; ; at += interval) {
+        await sleep(at, opts.clock, done);
+        if (done.aborted) return;
+        emit();
+      }
+    })();
+  }
+  return { emit };
+}

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { CLIENT_HEALTH_LIMITS, assessClientHealth, mergeClientHealth, startEventLoopMonitor, summarizeSlips } from '../../src/load/client-health.js';
+import { Slots } from '../../src/load/slots.js';
+
+describe('client health', () => {
+  it('summarises schedule slips with numpy-style percentiles', () => {
+    expect(summarizeSlips([])).toEqual({ p50: 0, p99: 0, max: 0 });
+    expect(summarizeSlips([0.5, 0, 3, 1])).toEqual({ p50: 0.75, p99: 2.9399999999999995, max: 3 });
+  });
+
+  it('is trustworthy up to the limits and not beyond', () => {
+    const at = { p50: 1, p99: CLIENT_HEALTH_LIMITS.scheduleSlipP99Ms, max: 30 };
+    const loop = { p50: 1, p99: CLIENT_HEALTH_LIMITS.eventLoopDelayP99Ms, max: 50 };
+    expect(assessClientHealth(at, loop)).toEqual({ scheduleSlipMs: at, eventLoopDelayMs: loop, trustworthy: true, reasons: [] });
+    const late = assessClientHealth({ ...at, p99: 10.04 }, loop);
+    expect(late.trustworthy).toBe(false);
+    expect(late.reasons).toEqual(['schedule slip p99 10.0 ms > 10 ms: the client sent requests late (lower the rate or give the runner more CPU)']);
+  });
+
+  it("merges scenarios' health conservatively, keeping each reason with its scenario", () => {
+    const good = assessClientHealth({ p50: 0.1, p99: 0.5, max: 2 }, { p50: 0.2, p99: 3, max: 25 });
+    const bad = assessClientHealth({ p50: 0.3, p99: 12, max: 14 }, { p50: 0.1, p99: 1, max: 4 });
+    const merged = mergeClientHealth([
+      { scenario: 'a', health: good },
+      { scenario: 'b', health: bad },
+    ]);
+    expect(merged.scheduleSlipMs).toEqual({ p50: 0.3, p99: 12, max: 14 });
+    expect(merged.eventLoopDelayMs).toEqual({ p50: 0.2, p99: 3, max: 25 });
+    expect(merged.trustworthy).toBe(false);
+    expect(merged.reasons).toEqual([`b: ${bad.reasons[0]}`]);
+    expect(mergeClientHealth([]).trustworthy).toBe(true);
+  });
+
+  it('measures real event-loop delay, net of the sampling period', async () => {
+    const monitor = startEventLoopMonitor();
+    await new Promise((r) => setTimeout(r, 30));
+    const blockUntil = performance.now() + 30;
+    while (performance.now() < blockUntil) {
+      // a 30 ms stall the monitor must see
+    }
+    await new Promise((r) => setTimeout(r, 30));
+    const delay = monitor.stop();
+    expect(delay.max).toBeGreaterThanOrEqual(28);
+    expect(delay.p50).toBeLessThan(delay.max);
+  });
+});
+
+describe('Slots', () => {
+  it('hands freed slots to waiters in order and gives up on abort', async () => {
+    const slots = new Slots(1);
+    expect(slots.tryAcquire()).toBe(true);
+    expect(slots.tryAcquire()).toBe(false);
+    const order: string[] = [];
+    const controller = new AbortController();
+    const first = slots.acquire(new AbortController().signal).then((ok) => order.push(`first ${ok}`));
+    const aborted = slots.acquire(controller.signal).then((ok) => order.push(`aborted ${ok}`));
+    const third = slots.acquire(new AbortController().signal).then((ok) => order.push(`third ${ok}`));
+    controller.abort();
+    await aborted;
+    slots.release();
+    await first;
+    slots.release();
+    await third;
+    expect(order).toEqual(['aborted false', 'first true', 'third true']);
+    slots.release();
+    expect(slots.tryAcquire()).toBe(true);
+    expect(slots.tryAcquire()).toBe(false);
+  });
+});
