@@ -118,7 +118,7 @@ export const configSchema = z.strictObject({
   /** Requests of a scenario that must succeed for its numbers to count. */
   min_successful: z.number().int().positive().default(5),
   /** SLOs for goodput, e.g. `{ttft_ms: 500, tpot_ms: 50}` (ms, per request). */
-  slo: z.record(z.string(), positive).optional(),
+  slo: z.partialRecord(z.enum(['ttft_ms', 'tpot_ms', 'e2e_ms', 'output_latency_ms']), positive).optional(),
   scenarios: z.array(scenarioSchema).min(1),
   /** Regression thresholds and absolute limits for the gate. */
   thresholds: thresholdsSchema.optional(),
