@@ -1,0 +1,278 @@
+// gateRun: the current run against its baseline history → comparisons, limits, verdict.
+// The method is in docs/statistics.md; the rules are the Contracts' (DESIGN.md, Verdicts).
+import type { RunResult, ScenarioResult } from '../types.js';
+import { adviseInconclusive } from './advice.js';
+import { selectBaselines } from './baseline-select.js';
+import { compareErrorRates } from './error-rate.js';
+import type { RateDifference } from './error-rate.js';
+import { holmAdjust, holmLevels } from './holm.js';
+import { compareLog } from './log-comparison.js';
+import type { LogComparison } from './log-comparison.js';
+import { higherIsBetter, noisePrior } from './metric-catalog.js';
+import { normalQuantile } from './normal.js';
+import { limitHolds, resolveThresholds } from './thresholds.js';
+import type { RelativeThreshold } from './thresholds.js';
+import type { Comparison, GateDecision, LimitCheck, OverallVerdict } from './types.js';
+import { decideVerdict } from './verdict.js';
+import type { VerdictRule } from './verdict.js';
+import { withinRunVariance } from './within-run.js';
+
+export interface GateOptions {
+  /** Config `thresholds:` (merged over the defaults). */
+  thresholds?: Record<string, string>;
+  /** 'estimate' (Contracts) or 'strict' (the whole interval beyond the threshold). */
+  rule?: VerdictRule;
+  allowFingerprintMismatch?: boolean;
+  /** Run-to-run sd of log(value) per 'metric' or 'metric.statistic', overriding the priors. */
+  noise?: Record<string, number>;
+  failOn?: 'regression' | 'inconclusive';
+  /** Family-wise one-sided false-alarm rate across all gated comparisons. Default 0.05. */
+  alpha?: number;
+  /** The noise prior's weight in runs when a history estimates the noise. Default 5. */
+  priorWeight?: number;
+  /** Successful requests a scenario needs to be measured (config `min_successful`). Default 5. */
+  minSuccessful?: number;
+  bootstrapReplicates?: number;
+  /** Seeds the bootstrap; the same inputs and seed give the same decision. */
+  seed?: number;
+}
+
+export const DEFAULT_ALPHA = 0.05;
+export const DEFAULT_PRIOR_WEIGHT = 5;
+export const DEFAULT_MIN_SUCCESSFUL = 5;
+
+/** A comparison before multiplicity control: its test statistic and what it needs for a verdict. */
+interface Pending {
+  scenario: ScenarioResult;
+  threshold: RelativeThreshold;
+  current: number;
+  baseline: number;
+  log?: LogComparison;
+  rate?: RateDifference;
+}
+
+/** The statistic's value in a scenario's metrics, or null. */
+export function statisticValue(s: ScenarioResult, metric: string, statistic: string): number | null {
+  const m = (s.metrics as unknown as Record<string, unknown>)[metric];
+  if (m === null || m === undefined) return null;
+  if (typeof m === 'number') return statistic === 'value' ? m : null;
+  const v = (m as Record<string, unknown>)[statistic];
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+function usable(v: number | null): v is number {
+  return v !== null && Number.isFinite(v) && v > 0;
+}
+
+function checkLimits(current: RunResult, opts: ReturnType<typeof resolveThresholds>): LimitCheck[] {
+  const checks: LimitCheck[] = [];
+  for (const scenario of current.scenarios) {
+    for (const limit of opts.limits) {
+      const value = statisticValue(scenario, limit.metric, limit.statistic);
+      checks.push({
+        scenario: scenario.name,
+        metric: limit.metric,
+        statistic: limit.statistic,
+        limit: limit.text,
+        value,
+        breached: value !== null && !limitHolds(value, limit.op, limit.bound),
+        reason: limit.metric === 'error_rate' || limit.metric === 'failed' ? 'errors' : 'slo',
+      });
+    }
+  }
+  return checks;
+}
+
+function runFailures(current: RunResult, minSuccessful: number): string[] {
+  if (current.scenarios.length === 0) return ['the run has no scenarios'];
+  const out: string[] = [];
+  for (const s of current.scenarios) {
+    const ok = s.metrics.completed;
+    if (!(ok >= minSuccessful)) {
+      const total = ok + s.metrics.failed;
+      out.push(`scenario ${s.name}: only ${ok} of ${total} requests succeeded (need ${minSuccessful} to measure)`);
+    }
+  }
+  return out;
+}
+
+function pendingFor(scenario: ScenarioResult, stored: ScenarioResult[], t: RelativeThreshold, opts: GateOptions): Pending | Comparison {
+  const up = higherIsBetter(t.metric);
+  const missing = (note: string, current: number | null, baseline: number | null): Comparison => ({
+    scenario: scenario.name,
+    metric: t.metric,
+    statistic: t.statistic,
+    baseline,
+    current,
+    change: null,
+    interval: null,
+    threshold: t.magnitude,
+    verdict: 'inconclusive',
+    higherIsBetter: up,
+    note,
+  });
+  if (t.metric === 'error_rate') {
+    const failed = stored.reduce((a, s) => a + s.metrics.failed, 0);
+    const total = stored.reduce((a, s) => a + s.metrics.failed + s.metrics.completed, 0);
+    const curTotal = scenario.metrics.failed + scenario.metrics.completed;
+    const rate = compareErrorRates({ failed: scenario.metrics.failed, total: curTotal }, { failed, total });
+    return { scenario, threshold: t, current: scenario.metrics.error_rate, baseline: total > 0 ? failed / total : 0, rate };
+  }
+  const current = statisticValue(scenario, t.metric, t.statistic);
+  const runs = stored.filter((s) => usable(statisticValue(s, t.metric, t.statistic)));
+  if (runs.length === 0) return missing('the baseline has no value for this statistic', current, null);
+  const baselines = runs.map((s) => statisticValue(s, t.metric, t.statistic) as number);
+  if (!usable(current)) return missing('the current run has no value for this statistic', current, null);
+  const within = withinRunVariance(scenario, runs, t.metric, t.statistic, { replicates: opts.bootstrapReplicates, seed: opts.seed });
+  const log = compareLog({
+    current,
+    baselines,
+    withinVar: within.perRunVar,
+    prior: noisePrior(t.metric, t.statistic, opts.noise),
+    priorWeight: opts.priorWeight ?? DEFAULT_PRIOR_WEIGHT,
+    higherIsBetter: up,
+  });
+  return { scenario, threshold: t, current, baseline: log.baselineValue, log };
+}
+
+/** Thresholds on the worse-positive scale of a comparison: T, 2T and the improvement side. */
+function scaledThresholds(p: Pending): { t: number; t2: number; improve: number } {
+  const T = p.threshold.magnitude;
+  if (p.rate) return { t: T, t2: 2 * T, improve: T };
+  const logOr = (x: number) => (x > 0 ? Math.log(x) : -Infinity);
+  if (higherIsBetter(p.threshold.metric)) return { t: -logOr(1 - T), t2: -logOr(1 - 2 * T), improve: Math.log(1 + T) };
+  return { t: Math.log(1 + T), t2: Math.log(1 + 2 * T), improve: -logOr(1 - T) };
+}
+
+function finish(p: Pending, level: number, pAdjusted: number, alpha: number, rule: VerdictRule): Comparison {
+  const zLower = normalQuantile(1 - level);
+  const zUpper = normalQuantile(1 - alpha);
+  const up = higherIsBetter(p.threshold.metric);
+  const m = p.log ? p.log.worse : (p.rate as RateDifference).adjustedDiff;
+  const se = p.log ? p.log.se : (p.rate as RateDifference).se;
+  const lo = m - zLower * se;
+  const hi = m + zUpper * se;
+  const th = scaledThresholds(p);
+  const verdict = decideVerdict({ m, lo, hi, threshold: th.t, twiceThreshold: th.t2, improvementThreshold: th.improve, rule, canBeInconclusive: !p.rate });
+  let change: number;
+  let interval: [number, number];
+  if (p.rate) {
+    change = p.rate.diff;
+    interval = [Math.max(-1, lo), Math.min(1, hi)];
+  } else {
+    change = p.current / p.baseline - 1;
+    interval = up ? [Math.exp(-hi) - 1, Math.exp(-lo) - 1] : [Math.exp(lo) - 1, Math.exp(hi) - 1];
+  }
+  const comparison: Comparison = {
+    scenario: p.scenario.name,
+    metric: p.threshold.metric,
+    statistic: p.threshold.statistic,
+    baseline: p.baseline,
+    current: p.current,
+    change,
+    interval,
+    threshold: p.threshold.magnitude,
+    verdict,
+    higherIsBetter: up,
+    pAdjusted,
+  };
+  if (verdict === 'inconclusive' && p.log) {
+    comparison.note = adviseInconclusive({ c: p.log, twiceThreshold: th.t2, zUpper, zLower, requests: p.scenario.metrics.completed + p.scenario.metrics.failed });
+  }
+  return comparison;
+}
+
+function overall(failures: string[], comparisons: Comparison[], limits: LimitCheck[], compared: boolean): OverallVerdict {
+  if (failures.length) return 'error';
+  if (comparisons.some((c) => c.verdict === 'regression') || limits.some((l) => l.breached)) return 'regression';
+  if (comparisons.some((c) => c.verdict === 'inconclusive')) return 'inconclusive';
+  return compared ? 'pass' : 'no-baseline';
+}
+
+export function gateRun(current: RunResult, history: RunResult[], opts: GateOptions = {}): GateDecision {
+  const thresholds = resolveThresholds(opts.thresholds);
+  const alpha = opts.alpha ?? DEFAULT_ALPHA;
+  const rule = opts.rule ?? 'estimate';
+  const failures = runFailures(current, opts.minSuccessful ?? DEFAULT_MIN_SUCCESSFUL);
+  const limits = checkLimits(current, thresholds);
+  const selection = selectBaselines(current, history, opts.allowFingerprintMismatch ?? false);
+  const ready: Comparison[] = [];
+  const pending: Pending[] = [];
+  if (failures.length === 0) {
+    for (const scenario of current.scenarios) {
+      const stored = selection.byScenario.get(scenario.name);
+      if (!stored || stored.length === 0) continue;
+      for (const t of thresholds.relative) {
+        const p = pendingFor(scenario, stored, t, opts);
+        if ('verdict' in p) ready.push(p);
+        else pending.push(p);
+      }
+    }
+  }
+  const pValues = pending.map((p) => (p.log ? p.log.pWorse : (p.rate as RateDifference).pWorse));
+  const adjusted = holmAdjust(pValues);
+  const levels = holmLevels(pValues, alpha);
+  const comparisons = [...pending.map((p, i) => finish(p, levels[i], adjusted[i], alpha, rule)), ...ready];
+  const order = new Map(current.scenarios.map((s, i) => [s.name, i]));
+  const metricOrder = new Map(thresholds.relative.map((t, i) => [`${t.metric}.${t.statistic}`, i]));
+  comparisons.sort(
+    (a, b) =>
+      (order.get(a.scenario) ?? 0) - (order.get(b.scenario) ?? 0) ||
+      (metricOrder.get(`${a.metric}.${a.statistic}`) ?? 0) - (metricOrder.get(`${b.metric}.${b.statistic}`) ?? 0),
+  );
+  const verdict = overall(failures, comparisons, limits, comparisons.length > 0);
+  const reasons = [...failures, ...reasonLines(comparisons, limits), ...selection.reasons];
+  if (history.length === 0) reasons.push('no baseline: absolute limits only');
+  if (!current.clientHealth.trustworthy) {
+    reasons.push(`the load generator fell behind (${current.clientHealth.reasons.join('; ') || 'see client health'}); latencies may be inflated`);
+  }
+  const newest = selection.usedRuns[0] ?? history[0];
+  return {
+    verdict,
+    reasons,
+    comparisons,
+    limits,
+    baseline: newest
+      ? { runs: selection.usedRuns.length, commit: newest.environment.commit, ref: newest.environment.ref, startedAt: newest.startedAt }
+      : null,
+    fingerprintDiffs: selection.diffs,
+  };
+}
+
+function pct(x: number): string {
+  return `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)} %`;
+}
+
+function reasonLines(comparisons: Comparison[], limits: LimitCheck[]): string[] {
+  const lines: string[] = [];
+  for (const c of comparisons) {
+    const name = c.statistic === 'value' ? c.metric : `${c.metric}.${c.statistic}`;
+    if (c.verdict === 'regression' && c.change !== null) {
+      const change = c.metric === 'error_rate' ? `${pct(c.change)} points` : pct(c.change);
+      lines.push(`scenario ${c.scenario}: ${name} regressed ${change} (threshold ${c.higherIsBetter ? '-' : '+'}${(100 * c.threshold).toFixed(1)} %)`);
+    } else if (c.verdict === 'inconclusive') {
+      lines.push(`scenario ${c.scenario}: ${name} inconclusive${c.note ? ` — ${c.note}` : ''}`);
+    }
+  }
+  for (const l of limits) {
+    if (l.breached) {
+      const name = l.statistic === 'value' ? l.metric : `${l.metric}.${l.statistic}`;
+      lines.push(`scenario ${l.scenario}: ${name} = ${l.value} breaks the limit ${l.limit}`);
+    }
+  }
+  return lines;
+}
+
+/** The Contracts' exit code for a decision. */
+export function exitCodeFor(decision: GateDecision, failOn: 'regression' | 'inconclusive' | 'never'): number {
+  switch (decision.verdict) {
+    case 'error':
+      return 3;
+    case 'regression':
+      return failOn === 'never' ? 0 : 1;
+    case 'inconclusive':
+      return failOn === 'inconclusive' ? 1 : 0;
+    default:
+      return 0;
+  }
+}

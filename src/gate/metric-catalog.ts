@@ -1,0 +1,82 @@
+// What the gate knows about each Contracts metric key: its direction, whether it is a
+// per-request distribution or a run-level number, the default gated comparisons with their
+// thresholds, and the prior run-to-run noise (docs/statistics.md explains every number).
+import { DISTRIBUTION_KEYS, RUN_LEVEL_KEYS } from '../types.js';
+import type { DistributionKey, MetricKey, RunLevelKey } from '../types.js';
+
+/** Statistics of a distribution a threshold may name (count and std are not gateable). */
+export const GATEABLE_STATISTICS = ['mean', 'min', 'p50', 'p90', 'p95', 'p99', 'max'] as const;
+export type GateableStatistic = (typeof GATEABLE_STATISTICS)[number];
+
+const HIGHER_IS_BETTER = new Set<string>([
+  'input_throughput_tps',
+  'output_throughput_tps',
+  'request_throughput_rps',
+  'output_token_throughput_tps',
+  'total_token_throughput_tps',
+  'goodput_rps',
+  'completed',
+]);
+
+export function isDistributionKey(key: string): key is DistributionKey {
+  return (DISTRIBUTION_KEYS as readonly string[]).includes(key);
+}
+
+export function isRunLevelKey(key: string): key is RunLevelKey {
+  return (RUN_LEVEL_KEYS as readonly string[]).includes(key);
+}
+
+export function isMetricKey(key: string): key is MetricKey {
+  return isDistributionKey(key) || isRunLevelKey(key);
+}
+
+export function higherIsBetter(metric: string): boolean {
+  return HIGHER_IS_BETTER.has(metric);
+}
+
+/**
+ * The defaults that apply with no config. Relative thresholds are in the worse direction;
+ * `error_rate`'s "+1%" is one percentage point (an absolute difference of rates).
+ */
+export const DEFAULT_THRESHOLDS: Readonly<Record<string, string>> = {
+  'ttft_ms.p50': '+15%',
+  'ttft_ms.p90': '+20%',
+  'tpot_ms.p50': '+7%',
+  'itl_ms.p50': '+7%',
+  'e2e_ms.p90': '+10%',
+  output_token_throughput_tps: '-6%',
+  error_rate: '+1%, < 0.01',
+};
+
+/**
+ * Prior run-to-run noise: the standard deviation of log(value) between two runs of the
+ * same code on the same kind of machine, beyond the run's own sampling noise. Decode-bound
+ * metrics move with the machine's speed one to one; TTFT and the tail amplify it through
+ * queueing, so their priors are larger. Measure yours with `llm-perf-gate calibrate`.
+ */
+export const DEFAULT_NOISE_PRIORS: Readonly<Record<string, number>> = {
+  ttft_ms: 0.05,
+  'ttft_ms.p90': 0.06,
+  tpot_ms: 0.025,
+  itl_ms: 0.025,
+  e2e_ms: 0.03,
+  output_latency_ms: 0.03,
+  input_throughput_tps: 0.05,
+  output_throughput_tps: 0.025,
+  request_throughput_rps: 0.025,
+  output_token_throughput_tps: 0.025,
+  total_token_throughput_tps: 0.025,
+  goodput_rps: 0.05,
+};
+
+/** For metrics and statistics without a prior of their own (p99, max, …): wide, on purpose. */
+export const FALLBACK_NOISE_PRIOR = 0.08;
+
+/** Prior noise for metric.statistic: an override, else the table (statistic, then metric), else the fallback. */
+export function noisePrior(metric: string, statistic: string, overrides: Record<string, number> = {}): number {
+  const exact = `${metric}.${statistic}`;
+  const candidates = [overrides[exact], overrides[metric], DEFAULT_NOISE_PRIORS[exact]];
+  for (const c of candidates) if (c !== undefined) return c;
+  const tail = statistic === 'p99' || statistic === 'max' || statistic === 'min';
+  return tail ? FALLBACK_NOISE_PRIOR : (DEFAULT_NOISE_PRIORS[metric] ?? FALLBACK_NOISE_PRIOR);
+}
