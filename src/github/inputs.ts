@@ -1,0 +1,96 @@
+// The action's inputs (action.yml), read and checked in one place. Secrets are masked with
+// core.setSecret before anything else happens, so no later log line can show them.
+import { InputError } from '../errors.js';
+import { parseBaselineSpec, type BaselineSpec } from '../baseline/store.js';
+
+export type CommentMode = 'always' | 'on-change' | 'on-regression' | 'never';
+export type FailOn = 'regression' | 'inconclusive' | 'never';
+export type SaveBaseline = 'auto' | 'always' | 'never';
+
+export interface ActionInputs {
+  baseUrl: string;
+  model?: string;
+  apiKey?: string;
+  /** A path, or inline YAML when `configInline`. */
+  config: string;
+  configInline: boolean;
+  /** The config input was left at its default (a missing file then means the default scenario). */
+  configIsDefault: boolean;
+  name: string;
+  baseline: BaselineSpec;
+  githubToken?: string;
+  comment: CommentMode;
+  failOn: FailOn;
+  acceptLabel: string;
+  saveBaseline: SaveBaseline;
+  waitTimeoutS: number;
+  maxDurationS?: number;
+  serverCommand?: string;
+  serverStopCommand?: string;
+  gpu?: string;
+}
+
+export const DEFAULT_CONFIG_PATH = '.github/llm-perf-gate.yml';
+
+/** Reads one input as the runner passes it (INPUT_<NAME>, trimmed); like core.getInput. */
+export type GetInput = (name: string) => string;
+
+export interface InputIo {
+  getInput: GetInput;
+  setSecret: (secret: string) => void;
+}
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[], fallback: T): T {
+  if (value === '') return fallback;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new InputError(`input ${name}: '${value}' is not one of ${allowed.join(', ')}`);
+}
+
+function seconds(name: string, value: string, fallback: number | undefined): number | undefined {
+  if (value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InputError(`input ${name}: '${value}' is not a positive number of seconds`);
+  return n;
+}
+
+export function readInputs(io: InputIo): ActionInputs {
+  // Mask first: an error message below must never be able to echo a secret.
+  const apiKey = io.getInput('api-key');
+  const githubToken = io.getInput('github-token');
+  if (apiKey) io.setSecret(apiKey);
+  if (githubToken) io.setSecret(githubToken);
+
+  const baseUrl = io.getInput('base-url');
+  if (!baseUrl) throw new InputError('input base-url: required; give the server root (http://localhost:8000) or its /v1 base');
+  try {
+    const u = new URL(baseUrl);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
+  } catch {
+    throw new InputError(`input base-url: '${baseUrl}' is not an http(s) URL`);
+  }
+  const rawConfig = io.getInput('config');
+  const configInline = rawConfig.includes('\n');
+  const name = io.getInput('name') || 'default';
+  if (name.length > 100) throw new InputError('input name: longer than 100 characters');
+
+  return {
+    baseUrl,
+    model: io.getInput('model') || undefined,
+    apiKey: apiKey || undefined,
+    config: rawConfig || DEFAULT_CONFIG_PATH,
+    configInline,
+    configIsDefault: rawConfig === '' || rawConfig === DEFAULT_CONFIG_PATH,
+    name,
+    baseline: parseBaselineSpec(io.getInput('baseline')),
+    githubToken: githubToken || undefined,
+    comment: oneOf('comment', io.getInput('comment'), ['always', 'on-change', 'on-regression', 'never'] as const, 'always'),
+    failOn: oneOf('fail-on', io.getInput('fail-on'), ['regression', 'inconclusive', 'never'] as const, 'regression'),
+    acceptLabel: io.getInput('accept-label') || 'perf-regression-accepted',
+    saveBaseline: oneOf('save-baseline', io.getInput('save-baseline'), ['auto', 'always', 'never'] as const, 'auto'),
+    waitTimeoutS: seconds('wait-timeout', io.getInput('wait-timeout'), 600)!,
+    maxDurationS: seconds('max-duration', io.getInput('max-duration'), undefined),
+    serverCommand: io.getInput('server-command') || undefined,
+    serverStopCommand: io.getInput('server-stop-command') || undefined,
+    gpu: io.getInput('gpu') || undefined,
+  };
+}

@@ -1,0 +1,253 @@
+// The action's main step: inputs → server → config → run → baseline → gate → report →
+// comment / summary / annotations / outputs → save baseline → pass or fail. It wires the
+// stages; the decisions live in src/github/decide.ts, the I/O in src/github/*.
+import * as core from '@actions/core';
+import { DefaultArtifactClient } from '@actions/artifact';
+import { getOctokit } from '@actions/github';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ArtifactClientLike } from './baseline/artifact-store.js';
+import { describeApiError, type Octokit } from './baseline/octokit.js';
+import type { BaselineLoad } from './baseline/store.js';
+import { DEFAULT_CONFIG_YAML, loadConfigFile, parseConfigText } from './config/load.js';
+import type { Config } from './config/schema.js';
+import { InputError, RunFailedError } from './errors.js';
+import { gateRun, type GateOptions } from './gate/gate.js';
+import type { GateDecision } from './gate/types.js';
+import { commentMarker, commentMarkerText } from './github/comment.js';
+import { readActionContext, runUrl, type ActionContext } from './github/context.js';
+import { failureDecision, shouldComment, shouldSaveBaseline } from './github/decide.js';
+import { fingerprintEngine } from './github/fingerprint.js';
+import { waitForHealth } from './github/health.js';
+import { readInputs, type ActionInputs } from './github/inputs.js';
+import { annotateRegressions, headlineOutputs, postComment, uploadReportArtifact, writeJobSummary, writeReportFiles } from './github/publish.js';
+import { runStopCommand, startServerProcess, type ServerProcess } from './github/server-process.js';
+import { createBaselineStore } from './github/stores.js';
+import { STATE } from './github/state.js';
+import { renderMarkdownReport } from './report/markdown.js';
+import { writeRunResultFile } from './report/results-file.js';
+import { runConfig } from './run.js';
+import type { RunResult } from './types.js';
+
+export interface MainDeps {
+  env?: NodeJS.ProcessEnv;
+  artifactClient?: () => Promise<ArtifactClientLike>;
+}
+
+async function loadConfig(inputs: ActionInputs, ctx: ActionContext): Promise<Config> {
+  let config: Config;
+  if (inputs.configInline) config = parseConfigText(inputs.config, 'input config');
+  else {
+    const path = join(ctx.workspace, inputs.config);
+    if (!existsSync(path) && inputs.configIsDefault) {
+      core.info(`no ${inputs.config}: using the default scenario (docs/action.md)`);
+      config = parseConfigText(DEFAULT_CONFIG_YAML, 'default config');
+    } else config = await loadConfigFile(path);
+  }
+  if (inputs.maxDurationS !== undefined) config = { ...config, max_duration_s: inputs.maxDurationS };
+  return config;
+}
+
+/** The gate's options from the config's `thresholds:`, `min_successful` and `gate:` block. */
+function gateOptions(config: Config): GateOptions {
+  const g = config.gate ?? {};
+  const opts: GateOptions = { thresholds: config.thresholds, minSuccessful: config.min_successful, seed: config.seed };
+  if (g.rule === 'estimate' || g.rule === 'strict') opts.rule = g.rule;
+  if (typeof g.allow_fingerprint_mismatch === 'boolean') opts.allowFingerprintMismatch = g.allow_fingerprint_mismatch;
+  if (typeof g.alpha === 'number') opts.alpha = g.alpha;
+  return opts;
+}
+
+async function acceptLabels(octokit: Octokit | undefined, ctx: ActionContext): Promise<string[]> {
+  const pr = ctx.pullRequest;
+  if (!pr) return [];
+  const labels = new Set(pr.labels);
+  // The event's labels are those at trigger time; a re-run after adding the label sees it here.
+  if (octokit) {
+    try {
+      const { data } = await octokit.rest.issues.listLabelsOnIssue({ owner: ctx.owner, repo: ctx.repo, issue_number: pr.number, per_page: 100 });
+      for (const l of data) labels.add(l.name);
+    } catch (err) {
+      core.debug(`could not read the PR's labels: ${describeApiError(err)}`);
+    }
+  }
+  return [...labels];
+}
+
+/** The environment for commands we start: without INPUT_* (they hold the api-key and the token). */
+function withoutInputs(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('INPUT_')));
+}
+
+/** A collapsed log group per scenario: run.ts starts each scenario's log with "scenario '<name>'". */
+function scenarioGroups(): { log: (line: string) => void; end: () => void } {
+  let open = false;
+  return {
+    log: (line) => {
+      if (line.startsWith("scenario '")) {
+        if (open) core.endGroup();
+        core.startGroup(`Benchmark: ${line}`);
+        open = true;
+      } else core.info(line);
+    },
+    end: () => {
+      if (open) core.endGroup();
+      open = false;
+    },
+  };
+}
+
+function errorDecision(message: string): GateDecision {
+  return { verdict: 'error', reasons: [message], comparisons: [], limits: [], baseline: null, fingerprintDiffs: [] };
+}
+
+export async function run(deps: MainDeps = {}): Promise<void> {
+  const env = deps.env ?? process.env;
+  let server: ServerProcess | undefined;
+  let inputs: ActionInputs;
+  try {
+    inputs = readInputs({ getInput: (n) => core.getInput(n), setSecret: (s) => core.setSecret(s) });
+  } catch (err) {
+    core.setOutput('verdict', 'error');
+    core.setFailed((err as Error).message);
+    return;
+  }
+  const ctx = readActionContext(env);
+  const outDir = join(ctx.runnerTemp || join(ctx.workspace, '.llm-perf-gate'), 'llm-perf-gate', inputs.name.replace(/[^A-Za-z0-9._-]+/g, '-'));
+  const octokit = inputs.githubToken ? getOctokit(inputs.githubToken, { baseUrl: ctx.apiUrl }) : undefined;
+  const artifactClient = deps.artifactClient ?? (async () => new DefaultArtifactClient());
+  let result: RunResult | undefined;
+  let decision: GateDecision;
+  let baseline: BaselineLoad = { history: [], warnings: [] };
+  let resultsPath: string | undefined;
+  let config: Config | undefined;
+  try {
+    // The config first: a typo must not wait for a ten-minute model load to be reported.
+    config = await loadConfig(inputs, ctx);
+    if (inputs.serverCommand) {
+      core.info(`starting the server: server-command`);
+      server = startServerProcess(inputs.serverCommand, { cwd: ctx.workspace, env: withoutInputs(env) });
+      core.saveState(STATE.serverPid, String(server.pid));
+    }
+    if (inputs.serverStopCommand) core.saveState(STATE.serverStopCommand, inputs.serverStopCommand);
+    await core.group('Waiting for the server', () =>
+      waitForHealth(inputs.baseUrl, {
+        timeoutMs: inputs.waitTimeoutS * 1000,
+        apiKey: inputs.apiKey,
+        log: (l) => core.info(l),
+        abortReason: () => server?.exitReason(),
+      }),
+    );
+    const engine = await fingerprintEngine(inputs.baseUrl, { apiKey: inputs.apiKey });
+    if (engine.engine) core.info(`engine: ${engine.engine}${engine.engineVersion ? ` ${engine.engineVersion}` : ''}`);
+    const cfg = config;
+    const groups = scenarioGroups();
+    try {
+      result = await runConfig(cfg, { baseUrl: inputs.baseUrl, model: inputs.model, apiKey: inputs.apiKey, log: groups.log, environment: inputs.gpu ? { gpu: inputs.gpu } : {} });
+    } finally {
+      groups.end();
+    }
+    result.target = { ...result.target, ...engine };
+    resultsPath = join(outDir, 'results.json');
+    await writeRunResultFile(resultsPath, result);
+    const store = await createBaselineStore({ spec: inputs.baseline, name: inputs.name, ctx, octokit, token: inputs.githubToken, artifactClient });
+    baseline = await core.group(`Baseline (${store.label})`, async () => {
+      const b = await store.load();
+      core.info(b.provenance ? `baseline: ${b.provenance.description}` : 'no baseline found');
+      for (const w of b.warnings) core.info(w);
+      return b;
+    });
+    decision = gateRun(result, baseline.history, gateOptions(config));
+    if (shouldSaveBaseline(inputs.saveBaseline, ctx, decision.verdict)) {
+      try {
+        core.info((await store.save(result)).message);
+      } catch (err) {
+        core.warning(`could not save the baseline (${store.label}): ${(err as Error).message}`);
+      }
+    }
+  } catch (err) {
+    if (!(err instanceof InputError) && !(err instanceof RunFailedError)) throw err;
+    decision = errorDecision((err as Error).message);
+  } finally {
+    if (server) {
+      await server.stop();
+      core.saveState(STATE.serverStopped, 'true');
+      const log = server.logText();
+      await core.group('Server log (server-command)', async () => core.info(log || '(no output)'));
+    }
+    if (inputs.serverStopCommand) {
+      runStopCommand(inputs.serverStopCommand, withoutInputs(env));
+      core.saveState(STATE.serverStopCommandDone, 'true');
+    }
+  }
+  await publish({ inputs, ctx, octokit, artifactClient, result, decision, baseline, outDir, resultsPath });
+}
+
+/** Baseline warnings (old, expired, skipped entries) go right under the report's title line. */
+function withWarnings(report: string, warnings: string[]): string {
+  const block = warnings.map((w) => `> ⚠️ ${w}`).join('\n>\n');
+  const lines = report.split('\n');
+  const title = lines.findIndex((l) => l.startsWith('## '));
+  if (title < 0) return `${block}\n\n${report}`;
+  return [...lines.slice(0, title + 1), '', block, ...lines.slice(title + 1)].join('\n');
+}
+
+interface PublishArgs {
+  inputs: ActionInputs;
+  ctx: ActionContext;
+  octokit: Octokit | undefined;
+  artifactClient: () => Promise<ArtifactClientLike>;
+  result: RunResult | undefined;
+  decision: GateDecision;
+  baseline: BaselineLoad;
+  outDir: string;
+  resultsPath: string | undefined;
+}
+
+async function publish(a: PublishArgs): Promise<void> {
+  const { inputs, ctx, decision } = a;
+  const marker = commentMarker(ctx.workflow, ctx.job, inputs.name);
+  const title = `llm-perf-gate${inputs.name !== 'default' ? `: ${inputs.name}` : ''}`;
+  let report: string;
+  if (a.result) {
+    report = renderMarkdownReport(decision, a.result, a.baseline.history, { title, marker: commentMarkerText(ctx.workflow, ctx.job, inputs.name), runUrl: runUrl(ctx), baselineUrl: a.baseline.provenance?.url });
+  } else {
+    report = `${marker}\n## ${title}\n\n**error**: ${decision.reasons[0] ?? 'the run failed'}\n`;
+  }
+  if (a.baseline.warnings.length) report = withWarnings(report, a.baseline.warnings);
+  const reportPath = await writeReportFiles(a.outDir, report);
+  await writeJobSummary(report);
+  core.setOutput('verdict', decision.verdict);
+  core.setOutput('report-path', reportPath);
+  core.setOutput('results-path', a.resultsPath ?? '');
+  for (const [k, v] of Object.entries(headlineOutputs(a.result))) core.setOutput(k, v);
+
+  const labels = await acceptLabels(a.octokit, ctx);
+  const failure = failureDecision(decision, inputs.failOn, inputs.acceptLabel, labels);
+  annotateRegressions(decision, failure.fail !== undefined);
+
+  const pr = ctx.pullRequest;
+  if (pr && a.octokit && inputs.comment !== 'never') {
+    const outcome = await postComment({
+      octokit: a.octokit,
+      owner: ctx.owner,
+      repo: ctx.repo,
+      issueNumber: pr.number,
+      marker,
+      body: report,
+      create: shouldComment(inputs.comment, decision),
+    }).catch((err: unknown) => ({ kind: 'denied' as const, why: describeApiError(err) }));
+    if (outcome.kind === 'posted') {
+      core.setOutput('comment-url', outcome.url);
+      core.info(`PR comment ${outcome.action}: ${outcome.url}`);
+    } else if (outcome.kind === 'denied') {
+      core.notice(`llm-perf-gate: cannot comment on the PR (${outcome.why}); a fork PR's token is read-only. The report is in the job summary and the artifact; see docs/action.md for the workflow_run setup that posts it.`);
+      const files = [reportPath, ...(a.resultsPath ? [a.resultsPath] : [])];
+      const uploaded = await uploadReportArtifact(await a.artifactClient(), `llm-perf-gate-report-${inputs.name.replace(/[^A-Za-z0-9._-]+/g, '-')}`, a.outDir, files);
+      if (uploaded) core.info(uploaded);
+    }
+  }
+  if (failure.notice) core.notice(failure.notice);
+  if (failure.fail) core.setFailed(failure.fail);
+  else core.info(`verdict: ${decision.verdict}`);
+}
