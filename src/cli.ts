@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The CLI entry point: picks the command and maps errors to the Contracts' exit codes.
 import { pathToFileURL } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
 import { runCommand } from './cli/run-command.js';
 import { demoCommand } from './cli/demo-command.js';
 import { simCommand } from './sim/cli.js';
@@ -70,7 +71,8 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
-if (invokedDirectly || process.env.LLM_PERF_GATE_CLI === '1') {
+// Not in a worker thread: the client's worker threads re-enter this bundle (src/client/worker-pool.ts).
+if (isMainThread && (invokedDirectly || process.env.LLM_PERF_GATE_CLI === '1')) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -1,6 +1,6 @@
 // `llm-perf-gate compare`: a results file against one or more baselines → the verdict, the
 // Markdown report and the Contracts' exit code.
-import { writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { loadHistory, pathExists } from '../baseline/history.js';
 import { loadConfigFile } from '../config/load.js';
@@ -8,7 +8,8 @@ import type { Config } from '../config/schema.js';
 import { InputError } from '../errors.js';
 import { plainText } from '../report/escape.js';
 import { renderMarkdownReport } from '../report/markdown.js';
-import { readRunResultFile } from '../report/results-file.js';
+import { readAnyResultsFile, RESULTS_FORMATS } from '../report/import/index.js';
+import { renderHtmlReport } from '../report/html/render.js';
 import type { RunResult } from '../types.js';
 import { exitCodeFor, gateRun } from './gate.js';
 import { gateSettingsFromConfig } from './gate-config.js';
@@ -23,6 +24,9 @@ Usage: llm-perf-gate compare --current B.json [--baseline A.json ...] [options]
                               repeat for several (a history of past runs)
   --config FILE               the YAML config: thresholds and the gate section
   --markdown FILE             write the report there (otherwise it goes to stdout)
+  --html FILE                 also write a self-contained HTML report
+  --from FORMAT               the files' format: llm-perf-gate, vllm, guidellm, genai-perf or
+                              inference-perf (default: detected from each .json file)
   --json FILE                 write the decision as JSON
   --fail-on WHAT              regression (default), inconclusive or never
   --allow-missing-baseline    a baseline path that does not exist means "no baseline"
@@ -58,6 +62,8 @@ export async function compareCommand(argv: string[], out: (text: string) => void
         baseline: { type: 'string', multiple: true },
         config: { type: 'string' },
         markdown: { type: 'string' },
+        html: { type: 'string' },
+        from: { type: 'string' },
         json: { type: 'string' },
         'fail-on': { type: 'string' },
         'allow-missing-baseline': { type: 'boolean' },
@@ -80,13 +86,13 @@ export async function compareCommand(argv: string[], out: (text: string) => void
   const failOnFlag = parseFailOn(values['fail-on']);
   const config: Config | undefined = values.config ? await loadConfigFile(values.config) : undefined;
   const settings = gateSettingsFromConfig(config);
-  const current = await readRunResultFile(values.current);
+  const current = await readAnyResultsFile(values.current, values.from);
   const paths: string[] = [];
   for (const p of values.baseline ?? []) {
     if (values['allow-missing-baseline'] && !(await pathExists(p))) continue;
     paths.push(p);
   }
-  const history: RunResult[] = paths.length ? await loadHistory(paths) : [];
+  const history = await readHistory(paths, values.from);
   const decision = gateRun(current, history, settings.options);
   const exitCode = exitCodeFor(decision, failOnFlag ?? settings.failOn);
   const markdown = renderMarkdownReport(decision, current, history, {
@@ -96,6 +102,7 @@ export async function compareCommand(argv: string[], out: (text: string) => void
     baselineUrl: values['baseline-url'],
   });
   if (values.json) await writeFile(values.json, decisionJson(decision, exitCode));
+  if (values.html) await writeFile(values.html, renderHtmlReport({ current, baselines: history, decision, title: values.title }));
   if (values.markdown) {
     await writeFile(values.markdown, markdown);
     out(`verdict: ${decision.verdict}\n${decision.reasons.map((r) => `  ${plainText(r)}\n`).join('')}`);
@@ -104,3 +111,26 @@ export async function compareCommand(argv: string[], out: (text: string) => void
   }
   return exitCode;
 }
+
+/**
+ * The baselines, newest first: a single .json file may be another tool's results (detected,
+ * or named by --from); directories and JSONL histories hold our own results files.
+ */
+async function readHistory(paths: string[], from: string | undefined): Promise<RunResult[]> {
+  const runs: RunResult[] = [];
+  for (const path of paths) {
+    if (/\.json$/i.test(path) && (await isFile(path))) runs.push(await readAnyResultsFile(path, from));
+    else runs.push(...(await loadHistory([path])));
+  }
+  return runs.sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt));
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+export const COMPARE_FORMATS = RESULTS_FORMATS;

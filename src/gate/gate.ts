@@ -49,6 +49,8 @@ interface Pending {
   baseline: number;
   log?: LogComparison;
   rate?: RateDifference;
+  /** Either side has no per-request records (an imported file): no within-run interval. */
+  aggregatesOnly?: boolean;
 }
 
 /** The statistic's value in a scenario's metrics, or null. */
@@ -64,7 +66,7 @@ function usable(v: number | null): v is number {
   return v !== null && Number.isFinite(v) && v > 0;
 }
 
-function checkLimits(current: RunResult, opts: ReturnType<typeof resolveThresholds>): LimitCheck[] {
+export function checkLimits(current: RunResult, opts: ReturnType<typeof resolveThresholds>): LimitCheck[] {
   const checks: LimitCheck[] = [];
   for (const scenario of current.scenarios) {
     for (const limit of opts.limits) {
@@ -83,7 +85,7 @@ function checkLimits(current: RunResult, opts: ReturnType<typeof resolveThreshol
   return checks;
 }
 
-function runFailures(current: RunResult, minSuccessful: number): string[] {
+export function runFailures(current: RunResult, minSuccessful: number): string[] {
   if (current.scenarios.length === 0) return ['the run has no scenarios'];
   const out: string[] = [];
   for (const s of current.scenarios) {
@@ -132,7 +134,8 @@ function pendingFor(scenario: ScenarioResult, stored: ScenarioResult[], t: Relat
     priorWeight: opts.priorWeight ?? DEFAULT_PRIOR_WEIGHT,
     higherIsBetter: up,
   });
-  return { scenario, threshold: t, current, baseline: log.baselineValue, log };
+  const aggregatesOnly = scenario.requests.length === 0 || runs.every((s) => s.requests.length === 0);
+  return { scenario, threshold: t, current, baseline: log.baselineValue, log, aggregatesOnly };
 }
 
 /** Thresholds on the worse-positive scale of a comparison: T, 2T and the improvement side. */
@@ -176,6 +179,9 @@ function finish(p: Pending, level: number, pAdjusted: number, alpha: number, rul
     higherIsBetter: up,
     pAdjusted,
   };
+  if (p.aggregatesOnly) {
+    comparison.note = 'aggregates only: no per-request records, so the interval rests on the run-to-run noise prior alone';
+  }
   if (verdict === 'inconclusive' && p.log) {
     comparison.note = adviseInconclusive({ c: p.log, twiceThreshold: th.t2, zUpper, zLower, requests: p.scenario.metrics.completed + p.scenario.metrics.failed });
   }
@@ -243,7 +249,7 @@ function pct(x: number): string {
   return `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)} %`;
 }
 
-function reasonLines(comparisons: Comparison[], limits: LimitCheck[]): string[] {
+export function reasonLines(comparisons: Comparison[], limits: LimitCheck[]): string[] {
   const lines: string[] = [];
   for (const c of comparisons) {
     const name = c.statistic === 'value' ? c.metric : `${c.metric}.${c.statistic}`;

@@ -89,7 +89,7 @@ export async function readAnyResultsFile(path: string, from?: string): Promise<R
   try {
     docs = parsePythonJson(text);
   } catch (e) {
-    throw new InputError(`${path}: not valid JSON (${(e as Error).message}); pass a results file written by llm-perf-gate, vLLM, guidellm, genai-perf or inference-perf`);
+    throw new InputError(`${path}: not valid JSON (${(e as Error).message}) — is the file truncated? Pass a results file written by llm-perf-gate, vLLM, guidellm, genai-perf or inference-perf`);
   }
   const detected = format ?? detectFormat(docs[0]);
   if (detected === null) {
