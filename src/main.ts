@@ -13,6 +13,7 @@ import { DEFAULT_CONFIG_YAML, loadConfigFile, parseConfigText } from './config/l
 import type { Config } from './config/schema.js';
 import { InputError, RunFailedError } from './errors.js';
 import { gateRun, type GateOptions } from './gate/gate.js';
+import { gateSettingsFromConfig } from './gate/gate-config.js';
 import type { GateDecision } from './gate/types.js';
 import { commentMarker, commentMarkerText } from './github/comment.js';
 import { readActionContext, runUrl, type ActionContext } from './github/context.js';
@@ -48,14 +49,9 @@ async function loadConfig(inputs: ActionInputs, ctx: ActionContext): Promise<Con
   return config;
 }
 
-/** The gate's options from the config's `thresholds:`, `min_successful` and `gate:` block. */
+/** The gate's options from the config's `thresholds:`, `min_successful` and `gate:` block (one reader for the CLI and the action). */
 function gateOptions(config: Config): GateOptions {
-  const g = config.gate ?? {};
-  const opts: GateOptions = { thresholds: config.thresholds, minSuccessful: config.min_successful, seed: config.seed };
-  if (g.rule === 'estimate' || g.rule === 'strict') opts.rule = g.rule;
-  if (typeof g.allow_fingerprint_mismatch === 'boolean') opts.allowFingerprintMismatch = g.allow_fingerprint_mismatch;
-  if (typeof g.alpha === 'number') opts.alpha = g.alpha;
-  return opts;
+  return { ...gateSettingsFromConfig(config).options, seed: config.seed };
 }
 
 async function acceptLabels(octokit: Octokit | undefined, ctx: ActionContext): Promise<string[]> {
@@ -124,6 +120,7 @@ export async function run(deps: MainDeps = {}): Promise<void> {
   try {
     // The config first: a typo must not wait for a ten-minute model load to be reported.
     config = await loadConfig(inputs, ctx);
+    gateOptions(config); // a bad gate: section is bad input too, reported before the run
     if (inputs.serverCommand) {
       core.info(`starting the server: server-command`);
       server = startServerProcess(inputs.serverCommand, { cwd: ctx.workspace, env: withoutInputs(env) });
