@@ -44,3 +44,13 @@ export function normalSource(uniform: () => number): () => number {
     return radius * Math.cos(angle);
   };
 }
+
+/** A 32-bit hash of a string (FNV-1a), to seed per-request draws by request id. */
+export function hashString(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}

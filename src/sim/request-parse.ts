@@ -3,6 +3,7 @@
 
 import type { Api } from '../types.js';
 import { estimateTokens } from '../tokens.js';
+import { FLAVORS, TRTLLM_KNOWN_FIELDS, type FlavorName, type FlavorTraits } from './flavors.js';
 
 /** Context length the simulated model reports; prompt + max_tokens may not exceed it. */
 export const MAX_MODEL_LEN = 32768;
@@ -19,14 +20,26 @@ export interface GenerationRequest {
   stream: boolean;
   /** Send the final `choices: []` usage chunk (vLLM: on once a stream_options object is given). */
   includeUsage: boolean;
-  /** Cumulative usage on every chunk (vLLM's stream_options.continuous_usage_stats). */
+  /** Cumulative usage on every chunk (vLLM's stream_options.continuous_usage_stats; TRT-LLM with any stream_options). */
   continuousUsage: boolean;
+  /** ignore_eos: true on a flavor that honours it: the output is exactly maxTokens. */
+  ignoreEos: boolean;
+  /** min_tokens on a flavor that honours it (0 otherwise): a floor under an early EOS. */
+  minTokens: number;
 }
+
+/** Flavors that refuse stream_options on a non-streaming request (vLLM, TRT-LLM, OpenAI). */
+const STREAM_OPTIONS_NEED_STREAM: ReadonlySet<FlavorName> = new Set(['vllm', 'trtllm', 'openai']);
 
 export type ParseResult = { ok: true; request: GenerationRequest } | { ok: false; message: string; param: string | null };
 
-export function parseGenerationRequest(api: Api, body: unknown): ParseResult {
+/** Validates a request as the flavor's server would (default vLLM). */
+export function parseGenerationRequest(api: Api, body: unknown, flavor: FlavorTraits = FLAVORS.vllm): ParseResult {
   if (!isObject(body)) return fail('The request body must be a JSON object.', null);
+  if (flavor.rejectsUnknownFields) {
+    const extra = Object.keys(body).filter((k) => !TRTLLM_KNOWN_FIELDS.has(k));
+    if (extra.length > 0) return fail(`Extra inputs are not permitted: ${extra.join(', ')}`, extra[0]);
+  }
 
   let inputTokens: number;
   if (api === 'chat') {
@@ -46,9 +59,10 @@ export function parseGenerationRequest(api: Api, body: unknown): ParseResult {
     return fail('The simulator supports only n = 1.', 'n');
   }
 
-  // vLLM: max_completion_tokens wins over max_tokens.
-  let maxTokens = DEFAULT_MAX_TOKENS[api];
-  for (const field of ['max_tokens', 'max_completion_tokens'] as const) {
+  // vLLM and most others: max_completion_tokens wins over max_tokens; Ollama ignores it.
+  let maxTokens = flavor.defaultMaxTokens[api];
+  const lengthFields = flavor.honoursMaxCompletionTokens ? (['max_tokens', 'max_completion_tokens'] as const) : (['max_tokens'] as const);
+  for (const field of lengthFields) {
     const v = body[field];
     if (v === undefined || v === null) continue;
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) return fail(`${field} must be an integer >= 1.`, field);
@@ -71,10 +85,34 @@ export function parseGenerationRequest(api: Api, body: unknown): ParseResult {
   let includeUsage = false;
   let continuousUsage = false;
   if (opts !== undefined && opts !== null) {
-    if (!stream) return fail('Stream options can only be defined when `stream=True`.', 'stream_options');
+    if (!stream && STREAM_OPTIONS_NEED_STREAM.has(flavor.name)) {
+      return fail('Stream options can only be defined when `stream=True`.', 'stream_options');
+    }
     if (!isObject(opts)) return fail('stream_options must be an object.', 'stream_options');
-    includeUsage = opts.include_usage !== false && opts.include_usage !== null;
-    continuousUsage = opts.continuous_usage_stats === true;
+    switch (flavor.usagePolicy) {
+      case 'on-with-stream-options':
+        includeUsage = opts.include_usage !== false && opts.include_usage !== null;
+        break;
+      case 'per-chunk-with-stream-options':
+        includeUsage = true;
+        continuousUsage = true;
+        break;
+      case 'explicit':
+        includeUsage = opts.include_usage === true;
+        break;
+      case 'always':
+        break;
+    }
+    if (flavor.continuousUsageStats && opts.continuous_usage_stats === true) continuousUsage = true;
+  }
+  if (flavor.usagePolicy === 'always') includeUsage = true;
+
+  const ignoreEos = flavor.ignoreEos && body.ignore_eos === true;
+  let minTokens = 0;
+  if (flavor.minTokens && body.min_tokens !== undefined && body.min_tokens !== null) {
+    const v = body.min_tokens;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) return fail('min_tokens must be an integer >= 0.', 'min_tokens');
+    minTokens = Math.min(v, maxTokens);
   }
 
   return {
@@ -87,6 +125,8 @@ export function parseGenerationRequest(api: Api, body: unknown): ParseResult {
       stream,
       includeUsage,
       continuousUsage,
+      ignoreEos,
+      minTokens,
     },
   };
 }

@@ -4,6 +4,7 @@
 
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { EpochMs } from '../types.js';
+import type { FaultKind } from './fault-spec.js';
 
 export interface SendLogEntry {
   /** The X-Request-Id the request carried (or the one the sim generated). */
@@ -19,6 +20,8 @@ export interface SendLogEntry {
   inputTokens: number;
   /** Output tokens actually sent (max_tokens unless the client left early or the server closed). */
   outputTokens: number;
+  /** The injected fault this request got, when one was applied (see docs/simulator.md, "Faults"). */
+  fault?: FaultKind;
 }
 
 export class SendLog {

@@ -114,6 +114,8 @@ const ERROR_TYPES: Record<number, string> = {
   404: 'NotFoundError',
   405: 'MethodNotAllowedError',
   413: 'PayloadTooLargeError',
+  422: 'UnprocessableEntityError',
+  429: 'TooManyRequestsError',
   500: 'InternalServerError',
   503: 'ServiceUnavailableError',
 };

@@ -27,6 +27,51 @@ describe('llm-perf-gate sim: flags', () => {
     });
   });
 
+  it('maps the flavor, output-shape, fault and bench flags', () => {
+    const parsed = parseSimArgs([
+      '--flavor', 'tgi', '--served-model-name', 'm', '--reasoning-tokens', '3', '--tool-calls', '--tokens-per-chunk', '2',
+      '--spec-decode', '2.5/4', '--early-eos', 'off', '--continuous-usage', '--faults', '429:0.1@2,reset:#3@1', '--fault-seed', '9',
+      '--embedding-dim', '32',
+    ]);
+    expect(parsed).toEqual({
+      help: false,
+      options: {
+        port: 8000, ...DEFAULT_ENGINE_PARAMS, flavor: 'tgi', servedModelName: 'm', reasoningTokens: 3, toolCalls: true,
+        tokensPerChunk: 2, specDecode: { acceptMean: 2.5, k: 4 }, earlyEos: false, continuousUsage: true,
+        faults: '429:0.1@2,reset:#3@1', faultSeed: 9, embeddingDim: 32,
+      },
+    });
+    expect(parseSimArgs(['--mode', 'fixed-schedule', '--fixed-ttft-ms', '5', '--fixed-interval-ms', '1.5', '--fixed-chunks', '64', '--workers', '2'])).toEqual({
+      help: false,
+      options: { port: 8000, ...DEFAULT_ENGINE_PARAMS, mode: 'fixed-schedule', fixedTtftMs: 5, fixedIntervalMs: 1.5, fixedChunks: 64, workers: 2 },
+    });
+  });
+
+  it('rejects bad dialect, fault and bench flags with one line', () => {
+    const cases: [string[], RegExp][] = [
+      [['--flavor', 'vllm2'], /^--flavor must be one of vllm, sglang, tgi, llamacpp, llamacpp-old, ollama, trtllm, openai \(got "vllm2"\)$/],
+      [['--faults', 'teapot:0.1'], /^--faults entry "teapot:0.1": unknown fault "teapot"/],
+      [['--faults', '429:0.7,500:0.7'], /^--faults: the rates add up to 1.4/],
+      [['--spec-decode', 'lots'], /^--spec-decode must be MEAN or MEAN\/K/],
+      [['--spec-decode', '5/4'], /^--spec-decode: specDecode.acceptMean must be between 1 and k = 4/],
+      [['--tokens-per-chunk', '0'], /^--tokens-per-chunk: tokensPerChunk must be an integer from 1/],
+      [['--early-eos', 'maybe'], /^--early-eos must be on or off/],
+      [['--workers', '2'], /^--workers and --fixed-\* need --mode fixed-schedule$/],
+      [['--mode', 'fixed-schedule', '--workers', '0'], /^--workers must be an integer from 1 to 64 \(got 0\)$/],
+      [['--mode', 'fixed-schedule', '--fixed-interval-ms=-1'], /^--fixed-interval-ms must be a number >= 0/],
+      [['--mode', 'fast'], /^--mode must be model or fixed-schedule/],
+      [['--reasoning-tokens', '1.5'], /^--reasoning-tokens must be an integer/],
+    ];
+    for (const [argv, message] of cases) {
+      const parsed = parseSimArgs(argv);
+      expect('error' in parsed, argv.join(' ')).toBe(true);
+      if ('error' in parsed) {
+        expect(parsed.error).toMatch(message);
+        expect(parsed.error).not.toContain('\n');
+      }
+    }
+  });
+
   it('rejects bad values with one line naming the flag', () => {
     const cases: [string[], RegExp][] = [
       [['--speed', 'fast'], /^--speed must be a number \(got "fast"\)$/],
@@ -54,6 +99,9 @@ describe('llm-perf-gate sim: flags', () => {
     const help = simHelp();
     for (const flag of ['--host', '--port', '--model', '--send-log', '--speed', '--seed', '--noise', '--drift', '--drift-seed',
       '--max-batch', '--max-batched-tokens', '--prefill-base-ms', '--prefill-ms-per-token', '--decode-base-ms', '--decode-per-seq-ms']) {
+      expect(help).toContain(`  ${flag} `);
+    }
+    for (const flag of ['--flavor', '--faults', '--mode', '--workers', '--fixed-ttft-ms', '--fixed-interval-ms', '--spec-decode', '--reasoning-tokens']) {
       expect(help).toContain(`  ${flag} `);
     }
     expect(help).toContain('(default 8000)');

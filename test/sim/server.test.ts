@@ -170,7 +170,7 @@ describe('sim server: endpoints and wire shapes', () => {
   });
 
   it('answers unknown paths with 404 and wrong methods with 405', async () => {
-    const missing = await get(`${sim.url}/v1/embeddings`);
+    const missing = await get(`${sim.url}/v1/nothing-here`);
     expect(missing.status).toBe(404);
     expect((JSON.parse(missing.body) as Json).error).toMatchObject({ type: 'NotFoundError', code: 404 });
     const wrong = await get(`${sim.url}/v1/chat/completions`);

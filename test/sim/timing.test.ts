@@ -46,7 +46,8 @@ describe('sim server timing', () => {
     delays.sort((a, b) => a - b);
     expect(delays[0]).toBeGreaterThanOrEqual(-0.01);
     expect(delays[Math.floor(delays.length / 2)]).toBeLessThan(2);
-    expect(delays[delays.length - 1]).toBeLessThan(10);
+    // The worst of 8 depends on what else the 2 shared cores run (other suites run in parallel).
+    expect(delays[delays.length - 1]).toBeLessThan(30);
   });
 
   it('keeps the modelled decode step time in real time', async () => {
