@@ -8,6 +8,8 @@ import { simCommand } from './sim/cli.js';
 import { compareCommand } from './gate/compare-command.js';
 import { calibrateCommand } from './gate/calibrate-command.js';
 import { exportCommand, reportCommand, trendCommand } from './report/export/commands.js';
+import { mergeCommand } from './report/merge-command.js';
+import { pairedCommand } from './paired/paired-command.js';
 import { TOOL_VERSION } from './version.js';
 
 export const MAIN_HELP = `llm-perf-gate ${TOOL_VERSION} — benchmark an OpenAI-compatible LLM server and gate on regressions
@@ -17,6 +19,8 @@ Usage: llm-perf-gate <command> [options]
 Commands:
   run        benchmark a server (a config file or flags) and write a results file
   compare    compare results with one or more baselines; print the verdict and the report
+  paired     baseline and candidate servers in alternating rounds in one job, then the verdict
+  merge      merge matrix shards' results (or a matrix of scenarios/models) into one file
   calibrate  run A/A against a server and print the noise floor per metric
   report     write a self-contained HTML report of results (and baselines)
   trend      the last N runs of a history as a chart and a table
@@ -39,6 +43,8 @@ const COMMANDS: Record<string, Command> = {
   export: (argv) => exportCommand(argv),
   trend: (argv) => trendCommand(argv),
   report: (argv) => reportCommand(argv),
+  paired: (argv) => pairedCommand(argv),
+  merge: (argv) => mergeCommand(argv),
 };
 
 export async function main(argv: string[]): Promise<number> {

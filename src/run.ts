@@ -1,13 +1,18 @@
 // Runs every scenario of a validated config against one server and returns the results
 // file. It only wires the stages: workload → load → client → metrics.
 import { systemClock } from './clock.js';
-import { LlmClient, listModels, normalizeBaseUrl } from './client/client.js';
+import { listModels, normalizeBaseUrl } from './client/client.js';
+import { createRequestSender, resolveWorkerCount } from './client/worker-pool.js';
 import type { Config, ScenarioConfig } from './config/schema.js';
 import { RunFailedError, InputError } from './errors.js';
 import { runScenario } from './load/runner.js';
+import { ServerDownWatch } from './server-down.js';
+import { parseShard, shardScenario } from './load/shard.js';
 import { mergeClientHealth } from './load/client-health.js';
+import { plannedMaxInFlight, runScenarioSteps } from './load/scenario-steps.js';
 import { computeScenarioMetrics } from './metrics/compute.js';
-import { buildSyntheticRequests, syntheticRequestSource } from './workload/synthetic.js';
+import { openRequestSource } from './workload/index.js';
+import { checkServerTokenizer } from './workload/tokenize-check.js';
 import type { Clock, RunResult, ScenarioResult } from './types.js';
 import { TOOL_VERSION } from './version.js';
 
@@ -19,6 +24,8 @@ export interface RunOptions {
   log?: (line: string) => void;
   signal?: AbortSignal;
   environment?: RunResult['environment'];
+  /** Refused connections for this long end the run as failed (src/server-down.ts). */
+  downForGoodMs?: number;
 }
 
 /** The first successful requests a scenario needs before its numbers mean anything. */
@@ -66,42 +73,61 @@ export async function runConfig(config: Config, opts: RunOptions = {}): Promise<
   const startedAt = new Date(clock.now()).toISOString();
   const runDeadline = clock.now() + config.max_duration_s * 1000;
 
-  const maxInFlight = Math.max(...config.scenarios.map((s) => s.load.concurrency ?? Math.ceil((s.load.rate ?? 1) * 30)));
-  const client = new LlmClient({ baseUrl: root, apiKey, headers: targetHeaders, connections: Math.min(8192, Math.max(1, maxInFlight)), clock });
+  const maxInFlight = Math.max(...config.scenarios.map(plannedMaxInFlight));
+  const workers = resolveWorkerCount(config.client?.workers, maxInFlight);
+  if (workers > 0) log(`client: ${workers} worker threads`);
+  // Worker threads stamp times with the system clock in this thread's time base; an injected clock needs the client here.
+  const client = await createRequestSender({ baseUrl: root, apiKey, headers: targetHeaders, connections: Math.min(8192, Math.max(1, maxInFlight)), clock, workers: opts.clock ? 0 : workers });
   const scenarios: ScenarioResult[] = [];
+  const down = new ServerDownWatch(clock, root, { downForMs: opts.downForGoodMs, signal: opts.signal });
   try {
-    for (const [index, scenario] of config.scenarios.entries()) {
+    for (const [index, configScenario] of config.scenarios.entries()) {
       if (opts.signal?.aborted) break;
-      const seed = scenario.seed ?? config.seed + index;
-      // Built lazily: a run bounded only by duration takes as many as it sends.
-      const source = syntheticRequestSource(scenario, { seed, idPrefix: `${scenario.name}-${seed}` });
-      const limit = scenario.load.requests;
-      const measured = (i: number) => (limit === undefined || i < limit ? source(i) : undefined);
-      const warmup = buildSyntheticRequests(scenario, { seed: seed + 1_000_003, count: scenario.load.warmup, idPrefix: `${scenario.name}-warmup` });
-      log(`scenario '${scenario.name}': ${describeLoad(scenario)}, model ${model}`);
-      const run = await runScenario({
-        scenario,
-        warmup,
-        measured,
-        clock,
-        seed,
-        deadlineAt: runDeadline,
-        signal: opts.signal,
-        send: (spec, scheduledAt, signal) =>
-          client.send(spec, {
-            model,
-            scheduledAt,
-            signal,
-            deadlineMs: scenario.timeouts.request_s * 1000,
-            idleTimeoutMs: scenario.timeouts.idle_s * 1000,
-            body: scenario.body,
-            headers: scenario.headers,
-          }),
-        onProgress: (p) =>
-          log(`  ${scenario.name}: ${p.done} done, ${p.errors} errors, ${p.inFlight} in flight, ${p.currentRate.toFixed(1)} req/s after ${p.elapsedS.toFixed(0)} s`),
-      });
-      const metrics = computeScenarioMetrics(run.records, run.window, { slo: config.slo });
-      scenarios.push({ name: scenario.name, config: scenarioForResults(scenario), window: run.window, metrics, requests: run.records, clientHealth: run.clientHealth });
+      // One step per scenario, or several for stages, a sweep or an SLO search (src/load/scenario-steps.ts).
+      const runStep = async (scenario: ScenarioConfig): Promise<ScenarioResult> => {
+        const seed = scenario.seed ?? config.seed + index;
+        // Built lazily: a run bounded only by duration takes as many as it sends.
+        const source = await openRequestSource(scenario, { seed, idPrefix: `${scenario.name}-${seed}` });
+        const measured = source.measured;
+        const warmup = source.warmup(scenario.load.warmup);
+        if (source.tokenizer) {
+          const sample = [0, 1, 2].map(measured).filter((s) => s !== undefined);
+          const auth: Record<string, string> = apiKey ? { authorization: `Bearer ${apiKey}` } : {};
+          source.notes.push((await checkServerTokenizer(root, sample, source.counter, { model, headers: { ...targetHeaders, ...auth } })).note);
+        }
+        for (const note of source.notes) log(`  workload: ${note}`);
+        // Matrix shards (docs/paired.md): this runner's slice of the scenario's load.
+        const shard = config.shard ? parseShard(config.shard, 'config: shard') : undefined;
+        const sliced = shard ? shardScenario(scenario, seed, measured, shard) : { scenario, measured };
+        log(`scenario '${scenario.name}': ${describeLoad(sliced.scenario)}${shard ? ` (shard ${shard.index}/${shard.count})` : ''}, model ${model}`);
+        const run = await runScenario({
+          scenario: sliced.scenario,
+          warmup,
+          measured: sliced.measured,
+          clock,
+          seed,
+          deadlineAt: runDeadline,
+          signal: down.signal,
+          send: async (spec, scheduledAt, signal) =>
+            down.observe(await client.send(spec, {
+              model,
+              scheduledAt,
+              signal,
+              deadlineMs: scenario.timeouts.request_s * 1000,
+              idleTimeoutMs: scenario.timeouts.idle_s * 1000,
+              body: scenario.body,
+              headers: scenario.headers,
+              maxTokensField: scenario.max_tokens_field,
+            })),
+          onProgress: (p) =>
+            log(`  ${scenario.name}: ${p.done} done, ${p.errors} errors, ${p.inFlight} in flight, ${p.currentRate.toFixed(1)} req/s after ${p.elapsedS.toFixed(0)} s`),
+        });
+        down.throwIfDown();
+        const metrics = computeScenarioMetrics(run.records, run.window, { slo: config.slo });
+        const resultsConfig = shard ? { ...scenarioForResults(scenario), shard } : scenarioForResults(scenario);
+        return { name: scenario.name, config: resultsConfig, window: run.window, metrics, requests: run.records, clientHealth: run.clientHealth, workloadNotes: source.notes };
+      };
+      scenarios.push(...(await runScenarioSteps(configScenario, runStep, { clock, slo: config.slo, signal: opts.signal })));
     }
   } finally {
     await client.close();

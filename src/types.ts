@@ -10,7 +10,10 @@ export interface Clock {
   now(): EpochMs;
 }
 
+/** The generation APIs (the simulator's, and what streams). */
 export type Api = 'chat' | 'completions';
+/** What a request may call: a generation API, or /v1/embeddings (not streamed). */
+export type RequestApi = Api | 'embeddings';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant' | 'tool';
@@ -22,10 +25,10 @@ export interface RequestSpec {
   /** Unique within the run; sent as X-Request-Id. */
   id: string;
   scenario: string;
-  api: Api;
+  api: RequestApi;
   /** For `api: chat`. */
   messages?: ChatMessage[];
-  /** For `api: completions`. */
+  /** For `api: completions` (and `embeddings`: the input). */
   prompt?: string;
   /** The input length the workload aimed for (tokens, as the workload counted them). */
   inputTokens: number;
@@ -98,7 +101,11 @@ export interface RequestRecord {
   finishReason?: string | null;
 }
 
-/** A per-request distribution (Contracts: Statistics). */
+/**
+ * A per-request distribution (Contracts: Statistics). Every statistic is present in runs
+ * llm-perf-gate measured; a run imported from another tool (src/report/import) carries only
+ * the statistics that tool wrote, so readers of stored results check with `hasStatistic`.
+ */
 export interface Distribution {
   count: number;
   mean: number;
@@ -172,6 +179,18 @@ export type ScenarioMetrics = { [K in DistributionKey]: Distribution | null } & 
   token_sources: Partial<Record<TokenSource, number>>;
   /** Largest number of tokens seen in one content chunk (ITL gaps span that many). */
   max_chunk_tokens?: number;
+  /** Open loop: the planned send rate, (n − 1) / (last − first scheduled send), req/s. */
+  offered_rate_rps?: number;
+  /** The rate requests actually left at, (n − 1) / (last − first send), req/s. */
+  achieved_rate_rps?: number;
+  /** Output tokens per second of the requests that met every SLO; null when no SLOs are configured. */
+  token_goodput_tps?: number | null;
+  /** Fraction of all measured requests (failures included) that met every SLO; null when no SLOs are configured. */
+  slo_attainment?: number | null;
+  /** SLO search over rates: the highest request rate found to meet the SLOs, req/s (0: none did). */
+  capacity_rps?: number;
+  /** SLO search over concurrency: the highest concurrency found to meet the SLOs (0: none did). */
+  capacity_concurrency?: number;
 };
 
 export interface PercentileSummary {
@@ -199,6 +218,8 @@ export interface ScenarioResult {
   metrics: ScenarioMetrics;
   requests: RequestRecord[];
   clientHealth?: ClientHealth;
+  /** What the workload stage reports: approximate lengths (no tokenizer), skipped rows, sorting, speedup, the /tokenize check. */
+  workloadNotes?: string[];
 }
 
 export interface RunResult {

@@ -37,6 +37,8 @@ export interface SendOptions {
   body?: Record<string, unknown>;
   /** Scenario headers (over the client's). */
   headers?: Record<string, string>;
+  /** The body field for the output length (default max_tokens; OpenAI's reasoning models need max_completion_tokens). */
+  maxTokensField?: 'max_tokens' | 'max_completion_tokens';
 }
 
 /** Undici's idle keep-alive; below uvicorn's 5 s so we never reuse a socket it is closing. */
@@ -47,15 +49,39 @@ function lowerCaseKeys(headers: Record<string, string> | undefined, into: Record
   for (const [name, value] of Object.entries(headers)) into[name.toLowerCase()] = value;
 }
 
-/** The JSON body of one request: our defaults, then the scenario's fields, then the spec's. */
-export function requestBody(spec: RequestSpec, opts: Pick<SendOptions, 'model' | 'body'>): Record<string, unknown> {
-  const common = { model: opts.model, max_tokens: spec.maxTokens, stream: true, stream_options: { include_usage: true } };
+/**
+ * The JSON body of one request: our defaults, then the scenario's fields, then the spec's.
+ * Chat and completions stream with usage unless the body says `stream: false` (then without
+ * `stream_options`, which vLLM, TRT-LLM and Triton reject on a non-streaming request).
+ * Embeddings send the prompt as `input`.
+ */
+export function requestBody(spec: RequestSpec, opts: Pick<SendOptions, 'model' | 'body' | 'maxTokensField'>): Record<string, unknown> {
+  const prompt = (): string => spec.prompt ?? (spec.messages ?? []).map((m) => m.content).join('\n');
+  if (spec.api === 'embeddings') return { model: opts.model, input: prompt(), ...opts.body, ...spec.body };
+  const common: Record<string, unknown> = { model: opts.model, [opts.maxTokensField ?? 'max_tokens']: spec.maxTokens, stream: true, stream_options: { include_usage: true } };
+  let body: Record<string, unknown>;
   if (spec.api === 'completions') {
-    const prompt = spec.prompt ?? (spec.messages ?? []).map((m) => m.content).join('\n');
-    return { ...common, prompt, ...opts.body, ...spec.body };
+    body = { ...common, prompt: prompt(), ...opts.body, ...spec.body };
+  } else {
+    const messages = spec.messages ?? (spec.prompt !== undefined ? [{ role: 'user', content: spec.prompt }] : []);
+    body = { ...common, messages, ...opts.body, ...spec.body };
   }
-  const messages = spec.messages ?? (spec.prompt !== undefined ? [{ role: 'user', content: spec.prompt }] : []);
-  return { ...common, messages, ...opts.body, ...spec.body };
+  if (body.stream === false && isDefaultStreamOptions(body.stream_options)) delete body.stream_options;
+  return body;
+}
+
+/** Our default `{include_usage: true}`: meaningless without streaming. */
+function isDefaultStreamOptions(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const keys = Object.keys(value);
+  return keys.length === 1 && (value as { include_usage?: unknown }).include_usage === true;
+}
+
+/** The path under the OpenAI base for an API. */
+function apiPath(api: RequestSpec['api']): string {
+  if (api === 'completions') return '/completions';
+  if (api === 'embeddings') return '/embeddings';
+  return '/chat/completions';
 }
 
 export class LlmClient {
@@ -90,11 +116,15 @@ export class LlmClient {
     lowerCaseKeys(opts.headers, headers);
     headers['x-request-id'] = spec.id;
     const secrets = opts.headers === undefined ? this.secrets : [...this.secrets, ...secretsOf(undefined, opts.headers)];
+    const body = requestBody(spec, opts);
+    const expectJson = spec.api === 'embeddings' || body.stream === false;
+    if (expectJson && opts.headers?.accept === undefined && opts.headers?.Accept === undefined) headers.accept = 'application/json';
     return runExchange({
       dispatcher: this.pool,
-      path: `${this.basePath}${spec.api === 'completions' ? '/completions' : '/chat/completions'}`,
+      path: `${this.basePath}${apiPath(spec.api)}`,
       headers,
-      body: JSON.stringify(requestBody(spec, opts)),
+      body: JSON.stringify(body),
+      expectJson,
       spec,
       scheduledAt: opts.scheduledAt,
       deadlineMs: opts.deadlineMs,

@@ -10,9 +10,11 @@
 import type { Dispatcher } from 'undici';
 import type { Clock, EpochMs, ErrorKind, RequestError, RequestRecord, RequestSpec } from '../types.js';
 import { describeNetworkError, failure, httpErrorMessage, redact } from './failure.js';
+import { interpretJsonAnswer } from './json-answer.js';
 import { buildRecord } from './record.js';
 import { SseParser } from './sse.js';
 import { StreamInterpreter } from './stream.js';
+import type { StreamOutcome } from './stream.js';
 
 /** How much of a non-streaming answer (an HTTP error body) is read for its message. */
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
@@ -41,6 +43,8 @@ export interface ExchangeRequest {
   clock: Clock;
   maxEventBytes: number;
   secrets: readonly string[];
+  /** The request asked for a non-streaming JSON answer (`stream: false`, embeddings). */
+  expectJson?: boolean;
 }
 
 function headerValue(value: string | string[] | undefined): string {
@@ -128,7 +132,12 @@ class Exchange {
       return;
     }
     const contentType = headerValue(response.headers['content-type']);
-    if (!contentType.toLowerCase().includes('text/event-stream')) {
+    const type = contentType.toLowerCase();
+    if (this.req.expectJson === true && !type.includes('text/event-stream') && type.includes('json')) {
+      this.readJsonBody(response.body);
+      return;
+    }
+    if (!type.includes('text/event-stream')) {
       this.readShortBody(response.body, (text) => {
         const excerpt = text.replace(/\s+/g, ' ').trim().slice(0, 200);
         const got = contentType === '' ? 'no content type' : `'${contentType}'`;
@@ -162,6 +171,41 @@ class Exchange {
     });
     body.on('end', finish);
     body.on('error', finish);
+  }
+
+  /** A whole non-streaming answer: it "arrives" with its last byte. Capped at maxEventBytes. */
+  private readJsonBody(body: Dispatcher.ResponseData['body']): void {
+    const { req } = this;
+    const parts: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    this.idleTimer = setTimeout(() => this.abort('idle_timeout'), timerMs(req.idleTimeoutMs));
+    body.on('data', (chunk: Buffer) => {
+      this.idleTimer?.refresh();
+      if (tooLarge) return;
+      size += chunk.length;
+      if (size > req.maxEventBytes) {
+        tooLarge = true;
+        parts.length = 0;
+        return;
+      }
+      parts.push(chunk);
+    });
+    body.on('end', () => {
+      const endMs = req.clock.now() - this.sentAt;
+      this.cleanup();
+      const answer = tooLarge
+        ? null
+        : interpretJsonAnswer(req.spec.api, Buffer.concat(parts).toString('utf8'), endMs);
+      const error = answer === null ? failure('malformed', `the answer is larger than ${req.maxEventBytes} bytes (the cap on one answer)`, req.secrets) : answer.error;
+      const redacted = error === null ? null : { ...error, message: redact(error.message, req.secrets) };
+      setImmediate(() => this.settle(this.headersMs, endMs, redacted, answer ?? undefined)); // see readStream's 'end'
+    });
+    body.on('error', (err: unknown) => {
+      this.cleanup();
+      const cause = this.abortKind !== null ? this.abortError(this.abortKind) : failure('truncated', `the connection broke mid-answer: ${describeNetworkError(err)}`, req.secrets);
+      this.settle(this.headersMs, null, cause);
+    });
   }
 
   private readStream(body: Dispatcher.ResponseData['body']): void {
@@ -200,7 +244,7 @@ class Exchange {
         : this.streamError(interpreter, failure('truncated', 'the stream ended without [DONE]', req.secrets));
       // undici marks the socket free only after 'end' has been emitted; resolving a turn
       // later lets a closed loop's next request reuse it instead of opening another one.
-      setImmediate(() => this.settle(this.headersMs, doneAtMs ?? endMs, error, interpreter));
+      setImmediate(() => this.settle(this.headersMs, doneAtMs ?? endMs, error, interpreter.outcome()));
     });
     body.on('error', (err: unknown) => {
       this.cleanup();
@@ -208,7 +252,7 @@ class Exchange {
       if (doneAtMs !== null) cause = null; // the stream was complete; only its closing failed
       else if (this.abortKind !== null) cause = this.abortError(this.abortKind);
       else cause = failure('truncated', `the connection broke mid-stream: ${describeNetworkError(err)}`, req.secrets);
-      this.settle(this.headersMs, doneAtMs, this.streamError(interpreter, cause), interpreter);
+      this.settle(this.headersMs, doneAtMs, this.streamError(interpreter, cause), interpreter.outcome());
     });
   }
 
@@ -235,7 +279,7 @@ class Exchange {
     this.req.signal?.removeEventListener('abort', this.onSignalAbort);
   }
 
-  private settle(headersMs: number | null, streamEndMs: number | null, error: RequestError | null, interpreter?: StreamInterpreter): void {
+  private settle(headersMs: number | null, streamEndMs: number | null, error: RequestError | null, stream?: StreamOutcome): void {
     if (this.settled) return;
     this.settled = true;
     this.resolve(
@@ -245,7 +289,7 @@ class Exchange {
         sentAt: this.sentAt,
         headersMs,
         streamEndMs,
-        stream: interpreter ? interpreter.outcome() : null,
+        stream: stream ?? null,
         error,
       }),
     );

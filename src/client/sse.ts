@@ -7,7 +7,8 @@
 // Rules (see shared/reference/server-dialects.md): line ends LF, CRLF or CR (also split
 // between chunks); a blank line ends an event; `data:` with or without one space; several
 // data lines join with LF; `:` lines are comments; `event:`/`id:`/`retry:` and other fields
-// are ignored; a non-blank line without a colon is reported as malformed; a BOM at the start
+// are ignored; a non-blank line without a colon, or whose "field name" holds JSON punctuation
+// (a JSON line that lost its `data:`), is reported as malformed; a BOM at the start
 // is stripped; one event is capped in size; `end()` flushes a last event that lacks its
 // blank line.
 
@@ -172,7 +173,7 @@ export class SseParser {
     } else {
       if (buf[start] === COLON) return; // a comment (TGI keep-alive)
       const colon = buf.indexOf(COLON, start);
-      if (colon === -1 || colon >= end) {
+      if (colon === -1 || colon >= end || !isFieldName(buf, start, colon)) {
         this.onMalformed(`line without a field name: ${buf.toString('utf8', start, Math.min(end, start + MALFORMED_EXCERPT_BYTES))}`);
       }
       return; // event:, id:, retry: and unknown fields carry nothing we use
@@ -198,4 +199,16 @@ export class SseParser {
     const data = this.data;
     if (data !== null && data !== '') this.onEvent(data);
   }
+}
+
+/**
+ * Whether bytes [start, end) can be a field name. Unknown names are ignored (the SSE spec), but
+ * one holding JSON punctuation or a space is a JSON line that lost its `data: `, not a field.
+ */
+function isFieldName(buf: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = buf[i];
+    if (c === 0x7b || c === 0x7d || c === 0x5b || c === 0x5d || c === 0x22 || c === SPACE) return false; // { } [ ] " space
+  }
+  return end > start;
 }
