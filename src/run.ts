@@ -61,6 +61,9 @@ async function resolveModel(root: string, wanted: string | undefined, apiKey: st
   return models[0];
 }
 
+/** A typical stream's duration, for judging whether a load needs worker threads. */
+const TYPICAL_STREAM_S = 5;
+
 export async function runConfig(config: Config, opts: RunOptions = {}): Promise<RunResult> {
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? (() => {});
@@ -73,8 +76,12 @@ export async function runConfig(config: Config, opts: RunOptions = {}): Promise<
   const startedAt = new Date(clock.now()).toISOString();
   const runDeadline = clock.now() + config.max_duration_s * 1000;
 
-  const maxInFlight = Math.max(...config.scenarios.map(plannedMaxInFlight));
-  const workers = resolveWorkerCount(config.client?.workers, maxInFlight);
+  // The pool must hold the worst backlog (a server stalled for 30 s at the offered rate);
+  // worker threads pay off only for loads that really keep hundreds of streams open, so
+  // 'auto' judges by a typical stream's length (5 s) instead.
+  const maxInFlight = Math.max(...config.scenarios.map((s) => plannedMaxInFlight(s)));
+  const typicalInFlight = Math.max(...config.scenarios.map((s) => plannedMaxInFlight(s, TYPICAL_STREAM_S)));
+  const workers = resolveWorkerCount(config.client?.workers, typicalInFlight);
   if (workers > 0) log(`client: ${workers} worker threads`);
   // Worker threads stamp times with the system clock in this thread's time base; an injected clock needs the client here.
   const client = await createRequestSender({ baseUrl: root, apiKey, headers: targetHeaders, connections: Math.min(8192, Math.max(1, maxInFlight)), clock, workers: opts.clock ? 0 : workers });

@@ -3,6 +3,7 @@
 // comes as an endless generator (for duration-bound runs that do not know their count) and
 // as an array of n offsets.
 import type { Random } from '../workload/random.js';
+import { integrationStepMs, rateFactor, shapeOffsets, type RateShape } from './rate-shape.js';
 
 function checkRate(rate: number): void {
   if (!(rate > 0) || !Number.isFinite(rate)) throw new RangeError(`arrival rate must be a positive finite number, got ${rate}`);
@@ -49,4 +50,22 @@ export function poissonArrivals(rate: number, n: number, rng: Random): number[] 
 
 export function gammaArrivals(rate: number, n: number, burstiness: number, rng: Random): number[] {
   return take(gammaOffsets(rate, burstiness, rng), n);
+}
+
+/** The arrival settings of an open loop (a subset of the load config). */
+export interface ArrivalSpec extends RateShape {
+  type: 'constant' | 'poisson' | 'gamma';
+  rate: number;
+  burstiness?: number;
+}
+
+/**
+ * The open loop's offsets: the base process at `rate` (gamma with shape `burstiness`,
+ * default 1 = Poisson), shaped by ramp-up and fluctuation when the load has them.
+ */
+export function arrivalOffsets(spec: ArrivalSpec, rng: Random): Generator<number, never> {
+  const base =
+    spec.type === 'constant' ? constantOffsets(spec.rate) : spec.type === 'gamma' ? gammaOffsets(spec.rate, spec.burstiness ?? 1, rng) : poissonOffsets(spec.rate, rng);
+  const factor = rateFactor(spec);
+  return factor === null ? base : shapeOffsets(base, factor, integrationStepMs(spec));
 }

@@ -1,13 +1,15 @@
 // Drives one scenario: warmup, then the measured requests on an open loop (each on an
 // absolute schedule: start + offset, optionally capped at `concurrency` in flight) or a
 // closed loop (`concurrency` workers, each sending its next request when the last one
-// finished). It stops at `requests` or after `duration_s` of sending, then waits for the
-// requests in flight. All waiting goes through an injected SleepUntil, so tests run in
-// virtual time.
+// finished, after an optional think time). It stops at `requests` or after `duration_s` of
+// sending, then waits for the requests in flight. All waiting goes through an injected
+// SleepUntil, so tests run in virtual time.
+import { setMaxListeners } from 'node:events';
 import type { ScenarioConfig } from '../config/schema.js';
 import type { ClientHealth, Clock, EpochMs, RequestRecord, RequestSpec } from '../types.js';
 import { Random, deriveSeed } from '../workload/random.js';
-import { constantOffsets, poissonOffsets } from './arrivals.js';
+import { completionTime } from '../metrics/window.js';
+import { arrivalOffsets } from './arrivals.js';
 import { assessClientHealth, startEventLoopMonitor, summarizeSlips, type StartEventLoopMonitor } from './client-health.js';
 import { InFlightRequests, type Finished, type SendFn } from './in-flight.js';
 import { sleepUntilRealTime, type SleepUntil } from './sleep.js';
@@ -69,6 +71,8 @@ export async function runScenario(opts: RunScenarioOptions): Promise<ScenarioRun
   const sleep = opts.sleepUntil ?? sleepUntilRealTime;
   const stop = new AbortController();
   const done = new AbortController(); // ends the helper loops when the scenario is over
+  // Every request in flight listens to the stop signal: more than Node's default of 10 is normal.
+  setMaxListeners(0, stop.signal, done.signal);
   let stopMessage = 'the run was cancelled';
   const stopWith = (message: string): void => {
     if (stop.signal.aborted) return;
@@ -110,7 +114,11 @@ export async function runScenario(opts: RunScenarioOptions): Promise<ScenarioRun
     const slips = results.filter((m) => m.readyAt !== null).map((m) => m.finished.record.sentAt - (m.readyAt as number));
     return {
       records: results.map((m) => m.finished.record),
-      window: measurementWindow(results, startedAt),
+      window: measurementWindow(
+        results.map((m) => m.finished.record),
+        results.reduce((t, m) => Math.max(t, m.finished.completedAt), -Infinity),
+        startedAt,
+      ),
       clientHealth: assessClientHealth(summarizeSlips(slips), eventLoopDelayMs),
       warmup,
     };
@@ -158,7 +166,8 @@ async function runOpenLoop(ctx: LoopContext): Promise<void> {
   const { load } = opts.scenario;
   const rate = load.rate as number; // the config schema requires a rate for open loops
   const arrivalRng = new Random(deriveSeed(opts.seed, `${opts.scenario.name}\u0000arrivals`));
-  const offsets = load.type === 'constant' ? constantOffsets(rate) : poissonOffsets(rate, arrivalRng);
+  const type = load.type === 'concurrency' ? 'constant' : load.type;
+  const offsets = arrivalOffsets({ type, rate, burstiness: load.burstiness, ramp_up_s: load.ramp_up_s, fluctuation: load.fluctuation }, arrivalRng);
   const slots = load.concurrency !== undefined ? new Slots(load.concurrency) : null;
   const limit = load.requests ?? Infinity;
   const endsAt = sendingEndsAt(ctx);
@@ -202,7 +211,12 @@ async function runClosedLoop(ctx: LoopContext): Promise<void> {
   let next = 0;
   let exhausted = false;
 
-  const worker = async (): Promise<void> => {
+  const thinkMs = opts.scenario.load.think_time_ms ?? 0;
+  const rampMs = (opts.scenario.load.ramp_up_s ?? 0) * 1000;
+
+  const worker = async (user: number): Promise<void> => {
+    // Ramp-up: user k joins at k/users of the ramp (k6's ramping users, linearly).
+    if (rampMs > 0 && user > 0) await ctx.sleep(ctx.startedAt + (user * rampMs) / workers, opts.clock, stop);
     while (!stop.aborted && !exhausted && next < limit && opts.clock.now() < endsAt) {
       const index = next++;
       const spec = specAt(opts.measured, index);
@@ -212,21 +226,53 @@ async function runClosedLoop(ctx: LoopContext): Promise<void> {
       }
       const finished = await inFlight.start(spec, null);
       results.push({ index, finished, readyAt: null });
+      if (thinkMs > 0) await ctx.sleep(opts.clock.now() + thinkMs, opts.clock, stop);
     }
   };
-  await Promise.all(Array.from({ length: workers }, worker));
+  await Promise.all(Array.from({ length: workers }, (_, user) => worker(user)));
 }
 
-/** First measured send to the last measured completion; empty at the start when nothing was sent. */
-function measurementWindow(results: readonly Measured[], startedAt: EpochMs): ScenarioRun['window'] {
-  if (results.length === 0) return { startMs: startedAt, endMs: startedAt };
-  let startMs = Infinity;
-  let endMs = -Infinity;
-  for (const { finished } of results) {
-    startMs = Math.min(startMs, finished.record.sentAt);
-    endMs = Math.max(endMs, finished.completedAt);
+/**
+ * The measurement window: the steady part of the run, from the first measured response
+ * (before it the pipeline is still filling: nothing can have completed yet) to the last
+ * measured send (after it the offered load stops and the drain tail begins: requests still
+ * in flight finish under a falling load). Work is counted in it half-open, (start, end], so
+ * completions, tokens and goodput per second over it are unbiased in a steady state; warmup
+ * is never in it. A run with no steady phase (a burst, or so few requests that under half of
+ * the successful ones completed inside that span) keeps the whole span instead, first send
+ * to last completion, so its throughput is still defined (docs/load.md).
+ */
+export function measurementWindow(records: readonly RequestRecord[], lastCompletion: EpochMs, startedAt: EpochMs): ScenarioRun['window'] {
+  if (records.length === 0) return { startMs: startedAt, endMs: startedAt };
+  let firstSend = Infinity;
+  let lastSend = -Infinity;
+  let firstDone = Infinity;
+  const done: number[] = [];
+  for (const r of records) {
+    firstSend = Math.min(firstSend, r.sentAt);
+    lastSend = Math.max(lastSend, r.sentAt);
+    if (r.status === 'ok') {
+      const t = completionTime(r);
+      if (t !== null) {
+        done.push(t);
+        firstDone = Math.min(firstDone, t);
+      }
+    } else if (r.status !== 'cancelled') {
+      // A failure is a response too (issue 9): early 429s or refusals must not push the window
+      // past them, or a run that fails at first would look as healthy as one that never did.
+      firstDone = Math.min(firstDone, failureEnd(r));
+    }
   }
-  return { startMs, endMs };
+  const full = { startMs: firstSend, endMs: Math.max(lastSend, lastCompletion) };
+  if (!(firstDone < lastSend)) return full;
+  const inside = done.filter((t) => t > firstDone && t <= lastSend).length;
+  return inside * 2 >= done.length ? { startMs: firstDone, endMs: lastSend } : full;
+}
+
+/** When a failed request ended, as far as its record tells: its last byte seen, at least its send. */
+function failureEnd(r: RequestRecord): EpochMs {
+  const lastChunk = r.chunkOffsetsMs.length > 0 ? r.chunkOffsetsMs[r.chunkOffsetsMs.length - 1] : 0;
+  return r.sentAt + Math.max(0, r.headersMs ?? 0, r.e2eMs ?? 0, r.streamEndMs ?? 0, lastChunk);
 }
 
 function startProgress(

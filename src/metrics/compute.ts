@@ -1,9 +1,11 @@
 // RequestRecord[] → a scenario's metrics, by DESIGN.md's metric table. Latency
 // distributions use successful requests only (as vLLM does); failures count in error_rate
-// and their time stays in the measurement window.
+// and their time stays in the measurement window. Throughput and goodput count the work
+// done inside the window (window.ts), so a window without the drain tail is honest.
 import { InputError } from '../errors.js';
 import type { EpochMs, ErrorKind, RequestRecord, ScenarioMetrics, TokenSource } from '../types.js';
 import { summarize } from './stats.js';
+import { completedInside, inputTokensInside, outputTokensInside, sendRates } from './window.js';
 
 /** The per-request values an SLO may bound (ms); goodput counts requests within all of them. */
 export const SLO_KEYS = ['ttft_ms', 'tpot_ms', 'e2e_ms', 'output_latency_ms'] as const;
@@ -92,6 +94,11 @@ export function computeScenarioMetrics(
   let completed = 0;
   let failed = 0;
   let good = 0;
+  let goodInWindow = 0;
+  let goodTokensInWindow = 0;
+  let completedInWindow = 0;
+  let outputInWindow = 0;
+  let inputInWindow = 0;
   let totalInput = 0;
   let totalOutput = 0;
   let maxChunkTokens: number | undefined;
@@ -126,7 +133,17 @@ export function computeScenarioMetrics(
       if (v.ttft !== null) ttftFromSchedule.push(v.ttft + lag);
       if (v.e2e !== null) e2eFromSchedule.push(v.e2e + lag);
     }
-    if (slo && meetsSlo(v, slo)) good++;
+    const doneInWindow = completedInside(r, window);
+    if (doneInWindow) completedInWindow++;
+    outputInWindow += outputTokensInside(r, window);
+    inputInWindow += inputTokensInside(r, window);
+    if (slo && meetsSlo(v, slo)) {
+      good++;
+      if (doneInWindow) {
+        goodInWindow++;
+        goodTokensInWindow += r.outputTokens ?? 0;
+      }
+    }
   }
 
   const windowS = Math.max(0, window.endMs - window.startMs) / 1000;
@@ -138,10 +155,12 @@ export function computeScenarioMetrics(
     output_latency_ms: summarize(outputLatency),
     input_throughput_tps: summarize(inputThroughput),
     output_throughput_tps: summarize(outputThroughput),
-    request_throughput_rps: perSecond(completed, windowS),
-    output_token_throughput_tps: perSecond(totalOutput, windowS),
-    total_token_throughput_tps: perSecond(totalInput + totalOutput, windowS),
-    goodput_rps: slo ? perSecond(good, windowS) : null,
+    request_throughput_rps: perSecond(completedInWindow, windowS),
+    output_token_throughput_tps: perSecond(outputInWindow, windowS),
+    total_token_throughput_tps: perSecond(inputInWindow + outputInWindow, windowS),
+    goodput_rps: slo ? perSecond(goodInWindow, windowS) : null,
+    token_goodput_tps: slo ? perSecond(goodTokensInWindow, windowS) : null,
+    slo_attainment: slo ? (records.length > 0 ? good / records.length : 0) : null,
     error_rate: records.length > 0 ? failed / records.length : 0,
     completed,
     failed,
@@ -156,5 +175,8 @@ export function computeScenarioMetrics(
     metrics.e2e_from_schedule_ms = summarize(e2eFromSchedule);
   }
   if (maxChunkTokens !== undefined) metrics.max_chunk_tokens = maxChunkTokens;
+  const rates = sendRates(records);
+  if (rates.offered !== undefined) metrics.offered_rate_rps = rates.offered;
+  if (rates.achieved !== undefined) metrics.achieved_rate_rps = rates.achieved;
   return metrics;
 }

@@ -87,6 +87,12 @@ const metrics = z.looseObject({
   e2e_from_schedule_ms: distribution.nullable().optional(),
   token_sources: z.partialRecord(tokenSource, count),
   max_chunk_tokens: count.optional(),
+  offered_rate_rps: z.number().nonnegative().optional().meta({ description: 'open loop: planned send rate, (n − 1) / (last − first scheduled send)' }),
+  achieved_rate_rps: z.number().nonnegative().optional().meta({ description: 'actual send rate, (n − 1) / (last − first send)' }),
+  token_goodput_tps: z.number().nonnegative().nullable().optional().meta({ description: 'output tokens per second of requests that met every SLO; null without SLOs' }),
+  slo_attainment: z.number().min(0).max(1).nullable().optional().meta({ description: 'fraction of measured requests (failures included) that met every SLO; null without SLOs' }),
+  capacity_rps: z.number().nonnegative().optional().meta({ description: 'SLO search over rates: the highest request rate that met the SLOs' }),
+  capacity_concurrency: z.number().nonnegative().optional().meta({ description: 'SLO search over concurrency: the highest concurrency that met the SLOs' }),
 }).meta({ id: 'ScenarioMetrics' });
 
 const scenarioResult = z.looseObject({
@@ -177,7 +183,8 @@ function oneLine(text: string, max = 160): string {
 }
 
 /** Parses and validates a results file's text; every problem is one InputError line naming `source`. */
-export function parseRunResult(text: string, source: string): RunResult {
+export function parseRunResult(rawText: string, source: string): RunResult {
+  const text = withoutBom(rawText);
   if (text.trim() === '') throw new InputError(`${source}: the file is empty; expected an llm-perf-gate results file (JSON)`);
   let json: unknown;
   try {
@@ -204,6 +211,31 @@ export function parseRunResult(text: string, source: string): RunResult {
   return parsed.data as RunResult;
 }
 
+/** A UTF-8 byte-order mark (some Windows editors write one) is not part of the JSON. */
+export function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/**
+ * Reads a results or history file as text, refusing one over MAX_RESULTS_FILE_BYTES before
+ * reading it (an InputError naming the file); errors of the file system pass through as they
+ * are, so each caller keeps its own answer to a missing file.
+ */
+export async function readBoundedText(path: string): Promise<string> {
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    if (size > MAX_RESULTS_FILE_BYTES) throw new InputError(tooLarge(path, size));
+    return withoutBom(await handle.readFile('utf8'));
+  } finally {
+    await handle.close();
+  }
+}
+
+function tooLarge(path: string, size: number): string {
+  return `${path}: ${(size / 1024 / 1024).toFixed(0)} MiB is larger than the 512 MiB a results file may be; is it the right file?`;
+}
+
 /** Reads and validates a results file; a missing, unreadable or oversized file is an InputError naming it. */
 export async function readRunResultFile(path: string): Promise<RunResult> {
   let size: number;
@@ -217,10 +249,7 @@ export async function readRunResultFile(path: string): Promise<RunResult> {
     if (code === 'ENOENT') throw new InputError(`${path}: no such file; check the path (or run without a baseline)`);
     throw new InputError(`${path}: cannot read it (${code ?? String(e)})`);
   }
-  if (size > MAX_RESULTS_FILE_BYTES) {
-    const mib = (size / 1024 / 1024).toFixed(0);
-    throw new InputError(`${path}: ${mib} MiB is larger than the 512 MiB a results file may be; is it the right file?`);
-  }
+  if (size > MAX_RESULTS_FILE_BYTES) throw new InputError(tooLarge(path, size));
   const handle = await open(path, 'r');
   try {
     return parseRunResult(await handle.readFile('utf8'), path);

@@ -49,8 +49,10 @@ describe('runScenario, open loop', () => {
     expect(sentOffsets(fake.calls)).toEqual([0, 100, 200, 300, 400]);
     expect(fake.calls.map((c) => (c.scheduledAt as number) - T0)).toEqual([0, 100, 200, 300, 400]);
     expect(result.records.map((r) => r.id)).toEqual(['m-0', 'm-1', 'm-2', 'm-3', 'm-4']);
-    // Each request: TTFT 50, 4 chunks 10 ms apart (last at 80), stream end at 81.
-    expect(result.window).toEqual({ startMs: T0, endMs: T0 + 400 + 81 });
+    // Each request: TTFT 50, 4 chunks 10 ms apart (last at 80), stream end at 81. The window
+    // is the steady part: from the first response (81) to the last send (400); the fill
+    // before it and the drain tail after it (400 → 481) are left out.
+    expect(result.window).toEqual({ startMs: T0 + 81, endMs: T0 + 400 });
     expect(result.clientHealth).toEqual({
       scheduleSlipMs: { p50: 0, p99: 0, max: 0 },
       eventLoopDelayMs: { p50: 0, p99: 0, max: 0 },
@@ -203,6 +205,8 @@ describe('runScenario, closed loop', () => {
     expect(sentOffsets(fake.calls)).toEqual([0, 0, 0, 81, 81, 81, 162]);
     expect(fake.calls.every((c) => c.scheduledAt === null)).toBe(true);
     expect(result.records.map((r) => r.id)).toEqual(['m-0', 'm-1', 'm-2', 'm-3', 'm-4', 'm-5', 'm-6']);
+    // Too short for a steady part (only 3 of 7 responses between the first response and the
+    // last send), so the window is the whole span, first send to last completion.
     expect(result.window).toEqual({ startMs: T0, endMs: T0 + 243 });
     expect(result.clientHealth.scheduleSlipMs).toEqual({ p50: 0, p99: 0, max: 0 });
   });
