@@ -77,3 +77,14 @@ describe('computeScenarioMetrics', () => {
     );
   });
 });
+
+describe('single-chunk answers', () => {
+  it('have no TPOT (a non-streamed answer cannot show its decode time), but keep TTFT and E2E', () => {
+    const whole = okRecord({ id: 'a', sentAt: 1000, ttftMs: 400, e2eMs: 400, outputTokens: 50, chunkOffsetsMs: [400] });
+    const streamed = okRecord({ id: 'b', sentAt: 1100, ttftMs: 100, e2eMs: 590, outputTokens: 50, chunkOffsetsMs: [100, 590] });
+    const m = computeScenarioMetrics([whole, streamed], { startMs: 1000, endMs: 1700 });
+    expect(m.tpot_ms).toMatchObject({ count: 1, p50: 10 });
+    expect(m.ttft_ms!.count).toBe(2);
+    expect(m.e2e_ms!.count).toBe(2);
+  });
+});
