@@ -16,14 +16,25 @@ const HIGHER_IS_BETTER = new Set<string>([
   'total_token_throughput_tps',
   'goodput_rps',
   'completed',
+  'capacity_rps',
+  'capacity_concurrency',
+  'token_goodput_tps',
+  'slo_attainment',
 ]);
+
+/**
+ * Optional run-level numbers some scenarios carry (SLO search, goodput; docs/load.md):
+ * gateable like the Contracts' run-level keys, e.g. `capacity_rps: "-10%"` — "the highest
+ * rate that meets the SLOs dropped by more than 10 %".
+ */
+export const OPTIONAL_RUN_LEVEL_KEYS = ['capacity_rps', 'capacity_concurrency', 'token_goodput_tps', 'slo_attainment', 'offered_rate_rps', 'achieved_rate_rps'] as const;
 
 export function isDistributionKey(key: string): key is DistributionKey {
   return (DISTRIBUTION_KEYS as readonly string[]).includes(key);
 }
 
 export function isRunLevelKey(key: string): key is RunLevelKey {
-  return (RUN_LEVEL_KEYS as readonly string[]).includes(key);
+  return (RUN_LEVEL_KEYS as readonly string[]).includes(key) || (OPTIONAL_RUN_LEVEL_KEYS as readonly string[]).includes(key);
 }
 
 export function isMetricKey(key: string): key is MetricKey {
@@ -67,6 +78,11 @@ export const DEFAULT_NOISE_PRIORS: Readonly<Record<string, number>> = {
   output_token_throughput_tps: 0.025,
   total_token_throughput_tps: 0.025,
   goodput_rps: 0.05,
+  // Capacity from a bisection is quantised by its tolerance (5 % by default) on top of the
+  // machine's drift: a prior well above the tolerance keeps the gate from chasing steps.
+  capacity_rps: 0.06,
+  capacity_concurrency: 0.06,
+  token_goodput_tps: 0.05,
 };
 
 /** For metrics and statistics without a prior of their own (p99, max, …): wide, on purpose. */
