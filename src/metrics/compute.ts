@@ -29,9 +29,11 @@ function requestValues(r: RequestRecord): RequestValues {
   const e2e = r.e2eMs;
   const outputLatency = ttft !== null && e2e !== null ? e2e - ttft : null;
   const out = r.outputTokens;
-  // Decode time is only observable across two or more content chunks: a non-streamed answer
-  // (or a server that buffers the whole output into one chunk) has no TPOT, not a TPOT of 0.
-  const tpot = outputLatency !== null && out !== null && out >= 2 && r.chunkOffsetsMs.length >= 2 ? outputLatency / (out - 1) : null;
+  // Decode time is unobservable when the whole output came in one chunk (a non-streamed
+  // answer, or a server that buffers it all): no TPOT, not a TPOT of 0. Imported records
+  // without chunk times (empty list) keep the TPOT their first and last token times give.
+  const oneChunk = r.chunkOffsetsMs.length === 1;
+  const tpot = outputLatency !== null && out !== null && out >= 2 && !oneChunk ? outputLatency / (out - 1) : null;
   return { ttft, e2e, outputLatency, tpot };
 }
 

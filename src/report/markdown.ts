@@ -6,6 +6,7 @@ import { markdownTable } from 'markdown-table';
 import type { Comparison, GateDecision, LimitCheck, OverallVerdict, Verdict } from '../gate/types.js';
 import type { RunResult, ScenarioResult } from '../types.js';
 import { latencyChart } from './chart.js';
+import { sweepChartMarkdown } from './sweep-chart.js';
 import { escapeText } from './escape.js';
 import { formatAge, formatMetricValue, formatMs, formatPercent, formatPoints } from './format.js';
 import { assembleWithinCap } from './truncate.js';
@@ -185,6 +186,8 @@ export function renderMarkdownReport(decision: GateDecision, current: RunResult,
     };
   });
   const tail: string[] = [];
+  const sweeps = sweepChartMarkdown(current.scenarios);
+  if (sweeps) tail.push(sweeps);
   const fp = fingerprints(decision);
   if (fp) tail.push(fp);
   const runUrl = safeUrl(opts.runUrl);

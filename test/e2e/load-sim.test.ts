@@ -14,7 +14,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parseConfigText } from '../../src/config/load.js';
 import { gateRun } from '../../src/gate/gate.js';
-import { sweepChartMarkdown } from '../../src/load/sweep-chart.js';
+import { sweepChartMarkdown } from '../../src/report/sweep-chart.js';
 import { stepInfoOf } from '../../src/load/steps.js';
 import type { SloSearchOutcome } from '../../src/load/slo-search.js';
 import { renderMarkdownReport } from '../../src/report/markdown.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { scenarioSchema } from '../../src/config/schema.js';
-import { sweepChartMarkdown } from '../../src/load/sweep-chart.js';
+import { sweepChartMarkdown } from '../../src/report/sweep-chart.js';
 import { runSweep } from '../../src/load/sweep.js';
-import { fakeCapacityServer } from './fake-steps.js';
+import { fakeCapacityServer } from '../load/fake-steps.js';
 
 describe('sweepChartMarkdown', () => {
   it('draws latency and throughput against the offered load, with a table of the numbers', async () => {

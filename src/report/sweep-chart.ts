@@ -3,7 +3,7 @@
 // table of the same numbers (mermaid's xychart has no legend, and tables read everywhere).
 // Pure text; the report decides where it goes.
 import type { ScenarioResult } from '../types.js';
-import { formatValue, stepInfoOf, type StepInfo } from './steps.js';
+import { formatValue, stepInfoOf, type StepInfo } from '../load/steps.js';
 
 interface Point {
   label: string;
