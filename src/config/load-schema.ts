@@ -168,6 +168,8 @@ export type SloSearchConfig = z.infer<typeof sloSearchSchema>;
 
 interface ScenarioLoadView {
   load: LoadConfig;
+  /** A trace workload carries its own arrival times: an open loop then needs no rate. */
+  workload?: { source?: string };
   sweep?: SweepConfig;
   slo_search?: SloSearchConfig;
 }
@@ -191,7 +193,8 @@ export function checkScenarioLoad(s: ScenarioLoadView, ctx: z.RefinementCtx): vo
       ctx.addIssue({ code: 'custom', path: [field, 'of'], message: `${field} of rate needs an open-loop load type (poisson, constant or gamma), not 'concurrency'` });
       continue;
     }
-    if (open && load.rate === undefined && varied !== 'rate') {
+    const replaysTrace = s.workload?.source === 'trace';
+    if (open && load.rate === undefined && varied !== 'rate' && !replaysTrace) {
       ctx.addIssue({ code: 'custom', path: [...path, 'rate'], message: `load type '${load.type}' needs a rate (requests per second)` });
     }
     if (!open && load.concurrency === undefined && varied !== 'concurrency') {

@@ -5,6 +5,7 @@
 // sending, then waits for the requests in flight. All waiting goes through an injected
 // SleepUntil, so tests run in virtual time.
 import { setMaxListeners } from 'node:events';
+import { InputError } from '../errors.js';
 import type { ScenarioConfig } from '../config/schema.js';
 import type { ClientHealth, Clock, EpochMs, RequestRecord, RequestSpec } from '../types.js';
 import { Random, deriveSeed } from '../workload/random.js';
@@ -164,10 +165,11 @@ function sendingEndsAt(ctx: LoopContext): EpochMs {
 async function runOpenLoop(ctx: LoopContext): Promise<void> {
   const { opts, inFlight, stop, sleep, startedAt, results } = ctx;
   const { load } = opts.scenario;
-  const rate = load.rate as number; // the config schema requires a rate for open loops
+  // The config requires a rate for open loops, except a trace replay, whose requests carry their own arrival times.
+  const rate = load.rate;
   const arrivalRng = new Random(deriveSeed(opts.seed, `${opts.scenario.name}\u0000arrivals`));
   const type = load.type === 'concurrency' ? 'constant' : load.type;
-  const offsets = arrivalOffsets({ type, rate, burstiness: load.burstiness, ramp_up_s: load.ramp_up_s, fluctuation: load.fluctuation }, arrivalRng);
+  const offsets = rate === undefined ? null : arrivalOffsets({ type, rate, burstiness: load.burstiness, ramp_up_s: load.ramp_up_s, fluctuation: load.fluctuation }, arrivalRng);
   const slots = load.concurrency !== undefined ? new Slots(load.concurrency) : null;
   const limit = load.requests ?? Infinity;
   const endsAt = sendingEndsAt(ctx);
@@ -177,7 +179,8 @@ async function runOpenLoop(ctx: LoopContext): Promise<void> {
     const spec = specAt(opts.measured, i);
     if (spec === undefined) break;
     // A trace's own timestamps win over generated arrivals.
-    const offset = spec.arrivalOffsetMs ?? offsets.next().value;
+    const offset = spec.arrivalOffsetMs ?? offsets?.next().value;
+    if (offset === undefined) throw new InputError(`scenario '${opts.scenario.name}': request ${spec.id} has no arrival time and load.rate is not set`);
     const scheduledAt = startedAt + offset;
     if (scheduledAt >= endsAt) break;
     await sleep(scheduledAt, opts.clock, stop);

@@ -49,7 +49,7 @@ describe('config loading', () => {
 
   it('expands environment variables and refuses unset ones', () => {
     expect(expandEnv({ k: 'Bearer ${TOKEN}', d: '${NOPE:-x}' }, { TOKEN: 's3' })).toEqual({ k: 'Bearer s3', d: 'x' });
-    expect(errorOf(`target: { base_url: "http://h", api_key: "\${MISSING}" }\n` + minimal)).toBe('target.api_key: environment variable MISSING is not set');
+    expect(errorOf(`target: { base_url: "http://h", api_key: "\${MISSING}" }\n` + minimal)).toBe('perf.yml: target.api_key: environment variable MISSING is not set');
   });
 });
 
@@ -58,5 +58,19 @@ describe('slo keys', () => {
     const c = parseConfigText(minimal + 'slo: { ttft_ms: 500, tpot_ms: 50 }\n', 'x', {});
     expect(c.slo).toEqual({ ttft_ms: 500, tpot_ms: 50 });
     expect(() => parseConfigText(minimal + 'slo: { ttft_p90: 500 }\n', 'perf.yml', {})).toThrow('perf.yml: slo: unknown field ttft_p90');
+  });
+});
+
+describe('trace replay load', () => {
+  it('needs no rate: the trace carries the arrival times', () => {
+    const c = parseConfigText(
+      'scenarios:\n  - name: t\n    workload: { source: trace, format: azure, path: x.csv }\n    load: { type: constant, duration_s: 10 }\n',
+      'x',
+      {},
+    );
+    expect(c.scenarios[0].load.rate).toBeUndefined();
+    expect(() => parseConfigText('scenarios:\n  - name: t\n    load: { type: constant, duration_s: 10 }\n', 'perf.yml', {})).toThrow(
+      "perf.yml: scenarios.0.load.rate: load type 'constant' needs a rate (requests per second)",
+    );
   });
 });
