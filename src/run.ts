@@ -125,6 +125,7 @@ export async function runConfig(config: Config, opts: RunOptions = {}): Promise<
               body: scenario.body,
               headers: scenario.headers,
               maxTokensField: scenario.max_tokens_field,
+              countOutputTokens: source.tokenizer ? (text) => source.counter.count(text) : undefined,
             })),
           onProgress: (p) =>
             log(`  ${scenario.name}: ${p.done} done, ${p.errors} errors, ${p.inFlight} in flight, ${p.currentRate.toFixed(1)} req/s after ${p.elapsedS.toFixed(0)} s`),

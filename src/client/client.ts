@@ -39,6 +39,12 @@ export interface SendOptions {
   headers?: Record<string, string>;
   /** The body field for the output length (default max_tokens; OpenAI's reasoning models need max_completion_tokens). */
   maxTokensField?: 'max_tokens' | 'max_completion_tokens';
+  /**
+   * Counts output tokens when the server reports no usage (the workload's tokenizer): the
+   * record then says `tokenSource: 'tokenizer'`. Without it, the built-in estimate. Only
+   * this thread's client uses it; worker threads fall back to the estimate.
+   */
+  countOutputTokens?: (text: string) => number;
 }
 
 /** Undici's idle keep-alive; below uvicorn's 5 s so we never reuse a socket it is closing. */
@@ -132,6 +138,7 @@ export class LlmClient {
       signal: opts.signal,
       clock: this.clock,
       maxEventBytes: this.maxEventBytes,
+      countOutputTokens: opts.countOutputTokens,
       secrets,
     });
   }

@@ -45,6 +45,8 @@ export interface ExchangeRequest {
   secrets: readonly string[];
   /** The request asked for a non-streaming JSON answer (`stream: false`, embeddings). */
   expectJson?: boolean;
+  /** A tokenizer for outputs without usage (SendOptions.countOutputTokens). */
+  countOutputTokens?: (text: string) => number;
 }
 
 function headerValue(value: string | string[] | undefined): string {
@@ -291,6 +293,7 @@ class Exchange {
         streamEndMs,
         stream: stream ?? null,
         error,
+        countOutputTokens: this.req.countOutputTokens,
       }),
     );
   }

@@ -16,6 +16,8 @@ export interface Observed {
   /** What the stream said; null when no stream was read (connect or HTTP errors). */
   stream: StreamOutcome | null;
   error: RequestError | null;
+  /** Counts output tokens when the server sent no usage; else the built-in estimate. */
+  countOutputTokens?: (text: string) => number;
 }
 
 export function buildRecord(o: Observed): RequestRecord {
@@ -27,6 +29,9 @@ export function buildRecord(o: Observed): RequestRecord {
     if (stream.reportedOutputTokens !== null) {
       outputTokens = stream.reportedOutputTokens;
       tokenSource = 'usage';
+    } else if (o.countOutputTokens) {
+      outputTokens = o.countOutputTokens(stream.outputText);
+      tokenSource = 'tokenizer';
     } else {
       outputTokens = estimateTokens(stream.outputText);
     }

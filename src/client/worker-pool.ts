@@ -176,7 +176,8 @@ export class ClientWorkerPool implements RequestSender {
   }
 
   send(spec: RequestSpec, opts: SendOptions): Promise<RequestRecord> {
-    const { signal, ...wire } = opts;
+    // A function cannot cross threads: workers count outputs without usage by the estimate.
+    const { signal, countOutputTokens: _local, ...wire } = opts;
     const handle = this.leastBusy();
     const seq = ++this.seq;
     return new Promise<RequestRecord>((resolve) => {

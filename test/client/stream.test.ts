@@ -189,3 +189,23 @@ describe('buildRecord', () => {
     expect(buildRecord({ ...base, error: { kind: 'truncated', message: 'x' } }).status).toBe('error');
   });
 });
+
+describe('output token counts without usage', () => {
+  const noUsage = ['data: {"choices":[{"index":0,"delta":{"content":"Hello big"}}]}\n\n', 'data: {"choices":[{"index":0,"delta":{"content":" world"}}]}\n\n', 'data: [DONE]\n\n'];
+
+  it('use the workload tokenizer when one is given, and say so', () => {
+    const outcome = interpret(noUsage).outcome();
+    const counted: string[] = [];
+    const count = (text: string) => (counted.push(text), 7);
+    const record = buildRecord({ spec, scheduledAt: null, sentAt: 0, headersMs: 1, streamEndMs: 30, stream: outcome, error: null, countOutputTokens: count });
+    expect(counted).toEqual(['Hello big world']);
+    expect(record.outputTokens).toBe(7);
+    expect(record.tokenSource).toBe('tokenizer');
+  });
+
+  it('fall back to the word estimate without one', () => {
+    const record = buildRecord({ spec, scheduledAt: null, sentAt: 0, headersMs: 1, streamEndMs: 30, stream: interpret(noUsage).outcome(), error: null });
+    expect(record.outputTokens).toBe(3);
+    expect(record.tokenSource).toBe('estimate');
+  });
+});
