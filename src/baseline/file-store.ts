@@ -1,9 +1,10 @@
 // The `file:PATH` store: a results file (or a JSONL history) committed in the repository.
 // Loading reads it from the checkout; saving writes the new run to the same path in the
 // workspace for the user to commit (e.g. with a later step), since the action never pushes.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../errors.js';
+import { readBoundedText } from '../report/results-file.js';
 import type { RunResult } from '../types.js';
 import { appendToHistory, formatHistoryText, parseHistoryText } from './history-file.js';
 import type { BaselineLoad, BaselineStore, SaveOutcome } from './store.js';
@@ -32,13 +33,16 @@ export class FileStore implements BaselineStore {
   async load(): Promise<BaselineLoad> {
     let text: string;
     try {
-      text = await readFile(this.absPath, 'utf8');
+      text = await readBoundedText(this.absPath);
     } catch (err) {
+      if (err instanceof InputError) throw err;
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
         return { history: [], warnings: [`no baseline file at ${this.opts.path} yet; commit the one this run writes (save-baseline)`] };
       }
       throw new InputError(`${this.opts.path}: cannot read the baseline file (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
+    // An empty file is no baseline by accident (a failed write, a `touch`): say so, do not pass silently.
+    if (text.trim() === '') throw new InputError(`${this.opts.path}: the baseline file is empty; fix or delete the baseline file`);
     const { history, warnings } = parseHistoryText(text, this.opts.path);
     if (history.length === 0 && text.trim() !== '') {
       // A committed baseline the user chose explicitly: unreadable is bad input, not "no baseline".
@@ -52,7 +56,7 @@ export class FileStore implements BaselineStore {
     if (this.isHistory) {
       let previous: RunResult[] = [];
       try {
-        previous = parseHistoryText(await readFile(this.absPath, 'utf8'), this.opts.path).history;
+        previous = parseHistoryText(await readBoundedText(this.absPath), this.opts.path).history;
       } catch {
         previous = [];
       }

@@ -29,14 +29,14 @@ export function parseHistoryText(text: string, source: string): HistoryParse {
     } catch {
       return { history: [], warnings: [`${source}: not valid JSON; ignored as a baseline`] };
     }
-    for (const [i, item] of (items as unknown[]).entries()) pushParsed(JSON.stringify(item), `${source}[${i}]`, oldestFirst, warnings);
+    for (const [i, item] of (items as unknown[]).entries()) pushParsed(() => JSON.stringify(item), `${source}[${i}]`, oldestFirst, warnings);
   } else if (isSingleDocument(trimmed)) {
-    pushParsed(trimmed, source, oldestFirst, warnings);
+    pushParsed(() => trimmed, source, oldestFirst, warnings);
   } else {
     const lines = text.split('\n');
     for (const [i, line] of lines.entries()) {
       if (line.trim() === '') continue;
-      pushParsed(line, `${source}:${i + 1}`, oldestFirst, warnings);
+      pushParsed(() => line, `${source}:${i + 1}`, oldestFirst, warnings);
     }
   }
   return { history: oldestFirst.reverse(), warnings };
@@ -53,9 +53,10 @@ function isSingleDocument(text: string): boolean {
   }
 }
 
-function pushParsed(text: string, where: string, into: RunResult[], warnings: string[]): void {
+/** `text` is a thunk: re-serialising a hostile entry (nested too deep) may throw too, and must be skipped like any other. */
+function pushParsed(text: () => string, where: string, into: RunResult[], warnings: string[]): void {
   try {
-    into.push(parseRunResult(text, where));
+    into.push(parseRunResult(text(), where));
   } catch (err) {
     // One damaged entry must not lose the rest of the history; the report says it was skipped.
     warnings.push(`${where}: skipped an unreadable stored run (${firstLine(err)})`);

@@ -5,9 +5,8 @@
 // naming the file (and line) and the problem.
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readFile } from 'node:fs/promises';
 import { InputError } from '../errors.js';
-import { parseRunResult, readRunResultFile } from '../report/results-file.js';
+import { parseRunResult, readBoundedText, readRunResultFile } from '../report/results-file.js';
 import type { RunResult } from '../types.js';
 
 async function kindOf(path: string): Promise<'file' | 'dir'> {
@@ -38,8 +37,9 @@ async function readOne(path: string): Promise<RunResult[]> {
   if (path.endsWith('.jsonl')) {
     let text: string;
     try {
-      text = await readFile(path, 'utf8');
+      text = await readBoundedText(path);
     } catch (e) {
+      if (e instanceof InputError) throw e;
       throw new InputError(`${path}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
     }
     return parseJsonlHistory(text, path);

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../errors.js';
+import { resolveThresholds } from '../gate/thresholds.js';
 import { configSchema, type Config } from './schema.js';
 
 /** Replaces `${NAME}` (and `${NAME:-default}`) in every string value from `env`. */
@@ -39,9 +40,11 @@ export function describeIssue(issue: z.core.$ZodIssue, source: string): string {
 
 /** Validates an already-parsed config object. */
 export function validateConfig(raw: unknown, source: string, env: NodeJS.ProcessEnv = process.env): Config {
-  const expanded = expandEnv(raw, env);
+  const expanded = withSource(source, () => expandEnv(raw, env));
   const parsed = configSchema.safeParse(expanded);
   if (!parsed.success) throw new InputError(describeIssue(parsed.error.issues[0], source));
+  // Thresholds are read by the gate after the run; a typo must fail now, not after it.
+  withSource(source, () => resolveThresholds(parsed.data.thresholds));
   const names = new Set<string>();
   for (const [i, s] of parsed.data.scenarios.entries()) {
     if (names.has(s.name)) throw new InputError(`${source}: scenarios.${i}.name: '${s.name}' is used twice; scenario names must be unique`);
@@ -50,10 +53,21 @@ export function validateConfig(raw: unknown, source: string, env: NodeJS.Process
   return parsed.data;
 }
 
+/** Runs `fn`; an InputError it throws gets the config's name in front, so the line names the file. */
+function withSource<T>(source: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof InputError) throw new InputError(`${source}: ${err.message}`);
+    throw err;
+  }
+}
+
 export function parseConfigText(text: string, source: string, env: NodeJS.ProcessEnv = process.env): Config {
   let raw: unknown;
   try {
-    raw = parseYaml(text);
+    // Warnings (an unknown directive, an ambiguous anchor) would go to stderr as process warnings.
+    raw = parseYaml(text, { logLevel: 'error' });
   } catch (err) {
     const where = err instanceof YAMLParseError && err.linePos ? ` at line ${err.linePos[0].line}` : '';
     const first = String((err as Error).message).split('\n')[0];

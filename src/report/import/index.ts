@@ -1,7 +1,6 @@
 // Reading any results file the gate accepts: ours, or another tool's (vLLM bench serve,
 // guidellm, genai-perf, inference-perf), named by `--from` or detected from its shape.
 // Imported runs are our RunResult with provenance in scenario.config (see common.ts).
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { InputError } from '../../errors.js';
 import type { RunResult } from '../../types.js';
@@ -79,12 +78,15 @@ export async function readAnyResultsFile(path: string, from?: string): Promise<R
   const format = parseFromOption(from);
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    // Loaded when needed, as ourParser is: size-checked, without a byte-order mark.
+    text = await (await import('../results-file.js')).readBoundedText(path);
   } catch (e) {
+    if (e instanceof InputError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw new InputError(`${path}: cannot read the results file (${code ?? (e as Error).message}); check the path`);
   }
   if (format === 'llm-perf-gate') return (await ourParser())(text, path);
+  if (text.trim() === '') throw new InputError(`${path}: the file is empty; expected a results file (JSON)`);
   let docs: unknown[];
   try {
     docs = parsePythonJson(text);
