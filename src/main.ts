@@ -27,7 +27,10 @@ import { createBaselineStore } from './github/stores.js';
 import { STATE } from './github/state.js';
 import { renderMarkdownReport } from './report/markdown.js';
 import { writeRunResultFile } from './report/results-file.js';
-import { runConfig } from './run.js';
+import { runConfig, scenarioFailures } from './run.js';
+import { gatePaired } from './gate/paired.js';
+import { pairedOneAtATime, runPairedInAction } from './github/paired-action.js';
+import { downloadParts, mergeParts, uploadPart } from './github/shards.js';
 import type { RunResult } from './types.js';
 
 export interface MainDeps {
@@ -93,6 +96,32 @@ function scenarioGroups(): { log: (line: string) => void; end: () => void } {
   };
 }
 
+/** Report mode: the shard jobs' results from shards-path, else from this run's artifacts; merged. */
+async function collectParts(inputs: ActionInputs, ctx: ActionContext, artifactClient: () => Promise<ArtifactClientLike>): Promise<RunResult> {
+  let path: string;
+  if (inputs.shardsPath) path = join(ctx.workspace, inputs.shardsPath);
+  else {
+    const got = await downloadParts(await artifactClient(), ctx.runnerTemp || undefined);
+    core.info(`downloaded ${got.names.length} artifacts: ${got.names.join(', ')}`);
+    path = got.dir;
+  }
+  const { merged, files } = await mergeParts([path]);
+  core.info(`merged ${files} results files: ${merged.scenarios.map((s) => s.name).join(', ')}`);
+  return merged;
+}
+
+/** A shard job: upload the partial results for the report job; its verdict is no-baseline unless the run failed. */
+async function uploadShard(inputs: ActionInputs, artifactClient: () => Promise<ArtifactClientLike>, resultsPath: string, outDir: string, result: RunResult, minSuccessful: number): Promise<GateDecision> {
+  try {
+    core.info(await uploadPart(await artifactClient(), inputs.name, inputs.shard as string, resultsPath, outDir));
+  } catch (err) {
+    core.warning(`could not upload the shard results (${(err as Error).message.split('\n')[0]}); upload the results-path output with actions/upload-artifact and give the report job shards-path`);
+  }
+  const failures = scenarioFailures(result, minSuccessful);
+  if (failures.length > 0) return errorDecision(failures.join('; '));
+  return { ...errorDecision(`shard ${inputs.shard}: partial results; the mode: report job merges the shards and gates them`), verdict: 'no-baseline' };
+}
+
 function errorDecision(message: string): GateDecision {
   return { verdict: 'error', reasons: [message], comparisons: [], limits: [], baseline: null, fingerprintDiffs: [] };
 }
@@ -121,45 +150,81 @@ export async function run(deps: MainDeps = {}): Promise<void> {
     // The config first: a typo must not wait for a ten-minute model load to be reported.
     config = await loadConfig(inputs, ctx);
     gateOptions(config); // a bad gate: section is bad input too, reported before the run
-    if (inputs.serverCommand) {
-      core.info(`starting the server: server-command`);
-      server = startServerProcess(inputs.serverCommand, { cwd: ctx.workspace, env: withoutInputs(env) });
-      core.saveState(STATE.serverPid, String(server.pid));
-    }
-    if (inputs.serverStopCommand) core.saveState(STATE.serverStopCommand, inputs.serverStopCommand);
-    await core.group('Waiting for the server', () =>
-      waitForHealth(inputs.baseUrl, {
-        timeoutMs: inputs.waitTimeoutS * 1000,
-        apiKey: inputs.apiKey,
-        log: (l) => core.info(l),
-        abortReason: () => server?.exitReason(),
-      }),
-    );
-    const engine = await fingerprintEngine(inputs.baseUrl, { apiKey: inputs.apiKey });
-    if (engine.engine) core.info(`engine: ${engine.engine}${engine.engineVersion ? ` ${engine.engineVersion}` : ''}`);
+    if (inputs.shard) config = { ...config, shard: inputs.shard };
     const cfg = config;
-    const groups = scenarioGroups();
-    try {
-      result = await runConfig(cfg, { baseUrl: inputs.baseUrl, model: inputs.model, apiKey: inputs.apiKey, log: groups.log, environment: inputs.gpu ? { gpu: inputs.gpu } : {} });
-    } finally {
-      groups.end();
-    }
-    result.target = { ...result.target, ...engine };
+    const gateWithStore = async (run: RunResult): Promise<{ baseline: BaselineLoad; decision: GateDecision }> => {
+      const store = await createBaselineStore({ spec: inputs.baseline, name: inputs.name, ctx, octokit, token: inputs.githubToken, artifactClient });
+      const loaded = await core.group(`Baseline (${store.label})`, async () => {
+        const b = await store.load();
+        core.info(b.provenance ? `baseline: ${b.provenance.description}` : 'no baseline found');
+        for (const w of b.warnings) core.info(w);
+        return b;
+      });
+      const gated = gateRun(run, loaded.history, gateOptions(cfg));
+      if (shouldSaveBaseline(inputs.saveBaseline, ctx, gated.verdict)) {
+        try {
+          core.info((await store.save(run)).message);
+        } catch (err) {
+          core.warning(`could not save the baseline (${store.label}): ${(err as Error).message}`);
+        }
+      }
+      return { baseline: loaded, decision: gated };
+    };
     resultsPath = join(outDir, 'results.json');
-    await writeRunResultFile(resultsPath, result);
-    const store = await createBaselineStore({ spec: inputs.baseline, name: inputs.name, ctx, octokit, token: inputs.githubToken, artifactClient });
-    baseline = await core.group(`Baseline (${store.label})`, async () => {
-      const b = await store.load();
-      core.info(b.provenance ? `baseline: ${b.provenance.description}` : 'no baseline found');
-      for (const w of b.warnings) core.info(w);
-      return b;
-    });
-    decision = gateRun(result, baseline.history, gateOptions(config));
-    if (shouldSaveBaseline(inputs.saveBaseline, ctx, decision.verdict)) {
-      try {
-        core.info((await store.save(result)).message);
-      } catch (err) {
-        core.warning(`could not save the baseline (${store.label}): ${(err as Error).message}`);
+    if (inputs.mode === 'report') {
+      // Matrix shards (docs/paired.md): merge the shard jobs' results, gate and comment once.
+      const merged = await core.group('Merging the shard results', () => collectParts(inputs, ctx, artifactClient));
+      result = merged;
+      await writeRunResultFile(resultsPath, merged);
+      ({ baseline, decision } = await gateWithStore(merged));
+    } else {
+      const oneAtATime = pairedOneAtATime(inputs);
+      if (inputs.serverCommand && !oneAtATime) {
+        core.info(`starting the server: server-command`);
+        server = startServerProcess(inputs.serverCommand, { cwd: ctx.workspace, env: withoutInputs(env) });
+        core.saveState(STATE.serverPid, String(server.pid));
+      }
+      if (inputs.serverStopCommand) core.saveState(STATE.serverStopCommand, inputs.serverStopCommand);
+      const healthy = (url: string, title: string) =>
+        core.group(title, () =>
+          waitForHealth(url, { timeoutMs: inputs.waitTimeoutS * 1000, apiKey: inputs.apiKey, log: (l) => core.info(l), abortReason: () => server?.exitReason() }),
+        );
+      if (!oneAtATime) {
+        await healthy(inputs.baseUrl, 'Waiting for the server');
+        if (inputs.baselineUrl) await healthy(inputs.baselineUrl, 'Waiting for the baseline server');
+      }
+      if (inputs.baselineUrl) {
+        // Paired rounds: the baseline is measured here, in rounds alternating with the candidate.
+        const paired = await core.group(`Paired rounds against ${inputs.baselineUrl}`, () =>
+          runPairedInAction({
+            config: cfg,
+            inputs,
+            env: withoutInputs(env),
+            cwd: ctx.workspace,
+            log: (l) => core.info(l),
+            onServerStart: (pid) => core.saveState(STATE.serverPid, String(pid)),
+            environment: inputs.gpu ? { gpu: inputs.gpu } : {},
+          }),
+        );
+        result = paired.candidate;
+        await writeRunResultFile(resultsPath, result);
+        baseline = { history: [paired.baseline], warnings: [], provenance: { description: `paired rounds: ${paired.rounds.length} rounds against the baseline server ${inputs.baselineUrl}` } };
+        decision = gatePaired(paired.rounds, paired.candidate, gateOptions(cfg));
+      } else {
+        const engine = await fingerprintEngine(inputs.baseUrl, { apiKey: inputs.apiKey });
+        if (engine.engine) core.info(`engine: ${engine.engine}${engine.engineVersion ? ` ${engine.engineVersion}` : ''}`);
+        const groups = scenarioGroups();
+        let measured: RunResult;
+        try {
+          measured = await runConfig(cfg, { baseUrl: inputs.baseUrl, model: inputs.model, apiKey: inputs.apiKey, log: groups.log, environment: inputs.gpu ? { gpu: inputs.gpu } : {} });
+        } finally {
+          groups.end();
+        }
+        measured.target = { ...measured.target, ...engine };
+        result = measured;
+        await writeRunResultFile(resultsPath, measured);
+        if (inputs.shard) decision = await uploadShard(inputs, artifactClient, resultsPath, outDir, measured, cfg.min_successful);
+        else ({ baseline, decision } = await gateWithStore(measured));
       }
     }
   } catch (err) {
@@ -177,7 +242,8 @@ export async function run(deps: MainDeps = {}): Promise<void> {
       core.saveState(STATE.serverStopCommandDone, 'true');
     }
   }
-  await publish({ inputs, ctx, octokit, artifactClient, result, decision, baseline, outDir, resultsPath });
+  // A shard job's numbers are partial: the report job comments, once.
+  await publish({ inputs: inputs.shard && inputs.mode === 'run' ? { ...inputs, comment: 'never' } : inputs, ctx, octokit, artifactClient, result, decision, baseline, outDir, resultsPath });
 }
 
 /** Baseline warnings (old, expired, skipped entries) go right under the report's title line. */

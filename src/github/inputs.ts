@@ -2,6 +2,7 @@
 // core.setSecret before anything else happens, so no later log line can show them.
 import { InputError } from '../errors.js';
 import { parseBaselineSpec, type BaselineSpec } from '../baseline/store.js';
+import { parseShard } from '../load/shard.js';
 
 export type CommentMode = 'always' | 'on-change' | 'on-regression' | 'never';
 export type FailOn = 'regression' | 'inconclusive' | 'never';
@@ -28,6 +29,18 @@ export interface ActionInputs {
   serverCommand?: string;
   serverStopCommand?: string;
   gpu?: string;
+  /** run (default): benchmark; report: merge the shard jobs' results, gate, comment once. */
+  mode: 'run' | 'report';
+  /** Paired mode: the baseline server, measured in this job in rounds alternating with base-url. */
+  baselineUrl?: string;
+  /** Paired mode: the number of rounds (else the config's paired.rounds, else 6). */
+  rounds?: number;
+  /** Paired, one server at a time: starts the baseline server for each of its runs (server-command then starts the candidate's). */
+  baselineServerCommand?: string;
+  /** Matrix shards: "i/N"; the job uploads its partial results instead of gating. */
+  shard?: string;
+  /** Report mode: a folder holding the shard jobs' results (e.g. from actions/download-artifact). */
+  shardsPath?: string;
 }
 
 export const DEFAULT_CONFIG_PATH = '.github/llm-perf-gate.yml';
@@ -53,6 +66,15 @@ function seconds(name: string, value: string, fallback: number | undefined): num
   return n;
 }
 
+function checkHttpUrl(name: string, value: string): void {
+  try {
+    const u = new URL(value);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
+  } catch {
+    throw new InputError(`input ${name}: '${value}' is not an http(s) URL`);
+  }
+}
+
 export function readInputs(io: InputIo): ActionInputs {
   // Mask first: an error message below must never be able to echo a secret.
   const apiKey = io.getInput('api-key');
@@ -60,14 +82,18 @@ export function readInputs(io: InputIo): ActionInputs {
   if (apiKey) io.setSecret(apiKey);
   if (githubToken) io.setSecret(githubToken);
 
+  const mode = oneOf('mode', io.getInput('mode'), ['run', 'report'] as const, 'run');
   const baseUrl = io.getInput('base-url');
-  if (!baseUrl) throw new InputError('input base-url: required; give the server root (http://localhost:8000) or its /v1 base');
-  try {
-    const u = new URL(baseUrl);
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
-  } catch {
-    throw new InputError(`input base-url: '${baseUrl}' is not an http(s) URL`);
-  }
+  if (!baseUrl && mode === 'run') throw new InputError('input base-url: required; give the server root (http://localhost:8000) or its /v1 base');
+  if (baseUrl) checkHttpUrl('base-url', baseUrl);
+  const baselineUrl = io.getInput('baseline-url');
+  if (baselineUrl) checkHttpUrl('baseline-url', baselineUrl);
+  const rawRounds = io.getInput('rounds');
+  const rounds = rawRounds === '' ? undefined : Number(rawRounds);
+  if (rounds !== undefined && (!Number.isInteger(rounds) || rounds < 2 || rounds > 100)) throw new InputError(`input rounds: '${rawRounds}' is not a whole number from 2 to 100`);
+  const shard = io.getInput('shard');
+  if (shard) parseShard(shard, 'input shard');
+  if (shard && baselineUrl) throw new InputError('input shard: cannot be combined with baseline-url; pair whole runs, or shard a stored-baseline run');
   const rawConfig = io.getInput('config');
   const configInline = rawConfig.includes('\n');
   const name = io.getInput('name') || 'default';
@@ -92,5 +118,11 @@ export function readInputs(io: InputIo): ActionInputs {
     serverCommand: io.getInput('server-command') || undefined,
     serverStopCommand: io.getInput('server-stop-command') || undefined,
     gpu: io.getInput('gpu') || undefined,
+    mode,
+    baselineUrl: baselineUrl || undefined,
+    rounds,
+    baselineServerCommand: io.getInput('baseline-server-command') || undefined,
+    shard: shard || undefined,
+    shardsPath: io.getInput('shards-path') || undefined,
   };
 }

@@ -35,7 +35,7 @@ describe('workflows', () => {
   it('action.yml declares every input the action reads, and node24 with a post step', () => {
     const action = parse(readFileSync('action.yml', 'utf8')) as { inputs: Record<string, unknown>; outputs: Record<string, unknown>; runs: Record<string, string> };
     expect(Object.keys(action.inputs).sort()).toEqual(
-      ['accept-label', 'api-key', 'base-url', 'baseline', 'comment', 'config', 'fail-on', 'github-token', 'gpu', 'max-duration', 'model', 'name', 'save-baseline', 'server-command', 'server-stop-command', 'wait-timeout'].sort(),
+      ['accept-label', 'api-key', 'base-url', 'baseline', 'comment', 'config', 'fail-on', 'github-token', 'gpu', 'max-duration', 'model', 'name', 'save-baseline', 'server-command', 'server-stop-command', 'wait-timeout', 'mode', 'baseline-url', 'rounds', 'baseline-server-command', 'shard', 'shards-path'].sort(),
     );
     expect(Object.keys(action.outputs).sort()).toEqual(['comment-url', 'output-throughput-tps', 'report-path', 'results-path', 'tpot-p50-ms', 'ttft-p90-ms', 'verdict']);
     expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js', post: 'dist/post/index.js' });

@@ -35,6 +35,7 @@ describe('readInputs', () => {
       serverCommand: undefined,
       serverStopCommand: undefined,
       gpu: undefined,
+      mode: 'run',
     });
   });
 

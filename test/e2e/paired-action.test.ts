@@ -1,0 +1,154 @@
+// The action through a two-shard matrix and a report step, as the runner runs it, against
+// one simulator and a local fake of the GitHub REST API: the shard jobs comment nothing,
+// the report job merges both shards and writes exactly one comment. Then paired mode.
+import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { downloadParts, mergeParts, partArtifactName, uploadPart, type PartArtifactClient } from '../../src/github/shards.js';
+import { startSim, type SimServer } from '../../src/sim/server.js';
+import { startFakeGitHub, type FakeGitHub } from '../github/fake-github.js';
+import { pullRequestEvent, runAction, USING_BUNDLE, type ActionSetup } from './action-harness.js';
+
+const TOKEN = 'ghs_E2ePairedShardsToken1234567890abcdef';
+
+const CONFIG = `seed: 3
+scenarios:
+  - name: chat
+    workload: { input_tokens: 64, output_tokens: 16 }
+    load: { type: poisson, rate: 20, requests: 40, warmup: 1 }
+    body: { ignore_eos: true }
+`;
+
+let fake: FakeGitHub;
+let sim: SimServer;
+let slow: SimServer;
+
+beforeAll(async () => {
+  fake = await startFakeGitHub();
+  fake.tokens.set(TOKEN, { login: 'github-actions[bot]', type: 'Bot', canWrite: true, installation: true });
+  sim = await startSim({ port: 0, seed: 1 });
+  slow = await startSim({ port: 0, seed: 1, speed: 0.7 });
+});
+afterAll(async () => {
+  await Promise.all([fake?.close(), sim?.close(), slow?.close()]);
+});
+
+function setup(inputs: Record<string, string>, workspaceFiles?: Record<string, string>): ActionSetup {
+  return {
+    eventName: 'pull_request',
+    payload: pullRequestEvent({ number: 7 }),
+    apiUrl: fake.url,
+    workspaceFiles,
+    inputs: { 'github-token': TOKEN, config: CONFIG, baseline: 'branch:perf-data', 'wait-timeout': '30', ...inputs },
+  };
+}
+
+const ourComments = () => (fake.comments.get(7) ?? []).filter((c) => c.body.includes('<!-- llm-perf-gate:perf:bench:default -->'));
+
+describe(`matrix shards and a report job (${USING_BUNDLE ? 'dist/index.js' : 'src/index.ts via tsx'})`, () => {
+  it('two shard jobs upload partial results without commenting; the report job merges them and comments once', async () => {
+    const shards = await Promise.all(['1/2', '2/2'].map((shard) => runAction(setup({ 'base-url': sim.url, shard }))));
+    for (const r of shards) {
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(r.code).toBe(0);
+      expect(r.outputs.verdict).toBe('no-baseline');
+      // Outside a real runner there is no artifact service: the job says how to upload instead.
+      expect(r.stdout).toMatch(/^::warning::could not upload the shard results/m);
+    }
+    expect(ourComments()).toHaveLength(0);
+
+    // What actions/download-artifact would lay out: one folder per artifact.
+    const files: Record<string, string> = {};
+    for (const [i, r] of shards.entries()) files[`shards/part-${i + 1}/results.json`] = readFileSync(r.outputs['results-path'], 'utf8');
+    const report = await runAction(setup({ mode: 'report', 'shards-path': 'shards' }, files));
+    expect(report.stderr).not.toMatch(/\n\s+at /);
+    expect(report.code).toBe(0);
+    expect(report.stdout).toContain('merged 2 results files: chat');
+    expect(report.outputs.verdict).toBe('no-baseline');
+    const merged = JSON.parse(readFileSync(report.outputs['results-path'], 'utf8'));
+    expect(merged.scenarios).toHaveLength(1);
+    expect(merged.scenarios[0].requests).toHaveLength(40);
+    expect(merged.scenarios[0].config.shards).toBe(2);
+    expect(ourComments()).toHaveLength(1);
+    expect(ourComments()[0].body).toContain('chat');
+
+    // A second report run updates the same comment.
+    const again = await runAction(setup({ mode: 'report', 'shards-path': 'shards' }, files));
+    expect(again.code).toBe(0);
+    expect(ourComments()).toHaveLength(1);
+  }, 180_000);
+
+  it('a report job with a missing shard is bad input, in one line', async () => {
+    const one = await runAction(setup({ 'base-url': sim.url, shard: '1/2', name: 'lonely' }));
+    const files = { 'parts/a/results.json': readFileSync(one.outputs['results-path'], 'utf8') };
+    const report = await runAction(setup({ mode: 'report', 'shards-path': 'parts', name: 'lonely', comment: 'never' }, files));
+    expect(report.outputs.verdict).toBe('error');
+    expect(report.code).toBe(1);
+    expect(report.stdout).toMatch(/^::error::llm-perf-gate: the run failed: merge: scenario 'chat': shard 2\/2 missing/m);
+  }, 120_000);
+
+  it('paired mode: rounds against baseline-url, one comment, and a slower candidate fails the job', async () => {
+    const r = await runAction(setup({ 'base-url': slow.url, 'baseline-url': sim.url, rounds: '4', name: 'paired', baseline: 'none' }));
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout).toContain('paired round 4/4: candidate server');
+    expect(r.outputs.verdict).toBe('regression');
+    expect(r.code).toBe(1);
+    const comments = (fake.comments.get(7) ?? []).filter((c) => c.body.includes('<!-- llm-perf-gate:perf:bench:paired -->'));
+    expect(comments).toHaveLength(1);
+    expect(comments[0].body).toMatch(/paired: 4 rounds, baseline server http:\/\/127\.0\.0\.1:\d+ against candidate http:\/\/127\.0\.0\.1:\d+/);
+    expect(comments[0].body).toMatch(/tpot_ms\.p50 regressed/);
+  }, 180_000);
+});
+
+describe('shard artifacts through the artifact client boundary', () => {
+  /** This workflow run's artifacts, as @actions/artifact lists, uploads and downloads them. */
+  class FakeRunArtifacts implements PartArtifactClient {
+    artifacts = new Map<string, { id: number; files: Map<string, string> }>();
+    private nextId = 1;
+    async listArtifacts() {
+      return { artifacts: [...this.artifacts].map(([name, a]) => ({ name, id: a.id, size: 1 })) };
+    }
+    async getArtifact(name: string) {
+      const a = this.artifacts.get(name);
+      if (!a) throw Object.assign(new Error(`Artifact not found for name: ${name}`), { name: 'ArtifactNotFoundError' });
+      return { artifact: { name, id: a.id, size: 1 } };
+    }
+    async downloadArtifact(id: number, options?: { path?: string }) {
+      const a = [...this.artifacts.values()].find((x) => x.id === id);
+      if (!a) throw new Error('no such artifact id');
+      for (const [file, text] of a.files) await writeFile(join(options!.path!, file), text);
+      return { downloadPath: options!.path };
+    }
+    async uploadArtifact(name: string, files: string[]) {
+      const id = this.nextId++;
+      this.artifacts.set(name, { id, files: new Map(files.map((f) => [basename(f), readFileSync(f, 'utf8')])) });
+      return { id, size: 1 };
+    }
+  }
+
+  it('uploads each shard under its own name and the report side downloads and merges them all', async () => {
+    const client = new FakeRunArtifacts();
+    const work = mkdtempSync(join(tmpdir(), 'lpg-parts-'));
+    const { runConfig } = await import('../../src/run.js');
+    const { parseConfigText } = await import('../../src/config/load.js');
+    const { writeRunResultFile } = await import('../../src/report/results-file.js');
+    for (const shard of ['1/2', '2/2']) {
+      const result = await runConfig({ ...parseConfigText(CONFIG, 'test'), shard }, { baseUrl: sim.url });
+      const dir = join(work, shard.replace('/', '-'));
+      mkdirSync(dir);
+      await writeRunResultFile(join(dir, 'results.json'), result);
+      expect(await uploadPart(client, 'default', shard, join(dir, 'results.json'), dir)).toMatch(/^shard results uploaded as artifact llm-perf-gate-part-default-\d-of-2 \(id \d\)$/);
+    }
+    client.artifacts.set('unrelated', { id: 50, files: new Map() });
+    expect([...client.artifacts.keys()]).toEqual([partArtifactName('default', '1/2'), partArtifactName('default', '2/2'), 'unrelated']);
+    const got = await downloadParts(client, work);
+    expect(got.names).toEqual(['llm-perf-gate-part-default-1-of-2', 'llm-perf-gate-part-default-2-of-2']);
+    const { merged, files } = await mergeParts([got.dir]);
+    expect(files).toBe(2);
+    expect(merged.scenarios[0].requests).toHaveLength(40);
+    cpSync(got.dir, join(work, 'copy'), { recursive: true });
+    await expect(downloadParts(new FakeRunArtifacts(), work)).rejects.toThrow(/has no llm-perf-gate-part-\* artifacts/);
+  }, 60_000);
+});
