@@ -1,6 +1,8 @@
 // Chooses and builds the baseline store named by the `baseline:` input.
+import * as core from '@actions/core';
 import { ArtifactStore, baselineArtifactName, type ArtifactClientLike } from '../baseline/artifact-store.js';
 import { BranchStore, historyPathFor } from '../baseline/branch-store.js';
+import { actionsCacheClient, CacheStore } from '../baseline/cache-store.js';
 import { FileStore } from '../baseline/file-store.js';
 import type { Octokit } from '../baseline/octokit.js';
 import { noBaselineStore, type BaselineSpec, type BaselineStore } from '../baseline/store.js';
@@ -41,7 +43,16 @@ export async function createBaselineStore(d: StoreDeps): Promise<BaselineStore> 
         workDir: ctx.runnerTemp || undefined,
       });
     case 'cache':
-      if (!d.cacheStore) throw new InputError('input baseline: cache is not available in this build; use artifact or branch:NAME');
-      return d.cacheStore(d.name);
+      if (d.cacheStore) return d.cacheStore(d.name);
+      if (!ctx.sha) throw new InputError('input baseline: cache needs GITHUB_SHA (set by the Actions runner) for its per-commit key; use artifact or branch:NAME elsewhere');
+      return new CacheStore({
+        client: actionsCacheClient,
+        name: d.name,
+        baseBranch: baselineBranch(ctx),
+        branch: ctx.refName ?? baselineBranch(ctx),
+        sha: ctx.sha,
+        workspace: ctx.workspace,
+        warn: (line) => core.warning(line),
+      });
   }
 }
