@@ -195,6 +195,17 @@ function overall(failures: string[], comparisons: Comparison[], limits: LimitChe
   return compared ? 'pass' : 'no-baseline';
 }
 
+/** Report order: scenarios as they ran, then metrics in the thresholds' order. In place. */
+export function sortComparisons(comparisons: Comparison[], scenarios: readonly { name: string }[], relative: readonly RelativeThreshold[]): void {
+  const scenarioOrder = new Map(scenarios.map((s, i) => [s.name, i]));
+  const metricOrder = new Map(relative.map((t, i) => [`${t.metric}.${t.statistic}`, i]));
+  comparisons.sort(
+    (a, b) =>
+      (scenarioOrder.get(a.scenario) ?? 0) - (scenarioOrder.get(b.scenario) ?? 0) ||
+      (metricOrder.get(`${a.metric}.${a.statistic}`) ?? 0) - (metricOrder.get(`${b.metric}.${b.statistic}`) ?? 0),
+  );
+}
+
 export function gateRun(current: RunResult, history: RunResult[], opts: GateOptions = {}): GateDecision {
   const thresholds = resolveThresholds(opts.thresholds);
   const alpha = opts.alpha ?? DEFAULT_ALPHA;
@@ -219,13 +230,7 @@ export function gateRun(current: RunResult, history: RunResult[], opts: GateOpti
   const adjusted = holmAdjust(pValues);
   const levels = holmLevels(pValues, alpha);
   const comparisons = [...pending.map((p, i) => finish(p, levels[i], adjusted[i], alpha, rule)), ...ready];
-  const order = new Map(current.scenarios.map((s, i) => [s.name, i]));
-  const metricOrder = new Map(thresholds.relative.map((t, i) => [`${t.metric}.${t.statistic}`, i]));
-  comparisons.sort(
-    (a, b) =>
-      (order.get(a.scenario) ?? 0) - (order.get(b.scenario) ?? 0) ||
-      (metricOrder.get(`${a.metric}.${a.statistic}`) ?? 0) - (metricOrder.get(`${b.metric}.${b.statistic}`) ?? 0),
-  );
+  sortComparisons(comparisons, current.scenarios, thresholds.relative);
   const verdict = overall(failures, comparisons, limits, comparisons.length > 0);
   const reasons = [...failures, ...reasonLines(comparisons, limits), ...selection.reasons];
   if (history.length === 0) reasons.push('no baseline: absolute limits only');

@@ -8,7 +8,7 @@
 import type { RunResult, ScenarioResult } from '../types.js';
 import { compareErrorRates } from './error-rate.js';
 import type { RateDifference } from './error-rate.js';
-import { checkLimits, DEFAULT_ALPHA, DEFAULT_MIN_SUCCESSFUL, reasonLines, runFailures, statisticValue } from './gate.js';
+import { checkLimits, DEFAULT_ALPHA, DEFAULT_MIN_SUCCESSFUL, reasonLines, runFailures, sortComparisons, statisticValue } from './gate.js';
 import { holmAdjust, holmLevels } from './holm.js';
 import { higherIsBetter } from './metric-catalog.js';
 import { normalQuantile } from './normal.js';
@@ -190,13 +190,7 @@ export function gatePaired(rounds: readonly PairedRound[], pooledCandidate: RunR
   const adjusted = holmAdjust(pValues);
   const levels = holmLevels(pValues, alpha);
   const comparisons = [...pending.map((p, i) => finish(p, levels[i], adjusted[i], alpha, rule)), ...ready];
-  const scenarioOrder = new Map(pooledCandidate.scenarios.map((s, i) => [s.name, i]));
-  const metricOrder = new Map(thresholds.relative.map((t, i) => [`${t.metric}.${t.statistic}`, i]));
-  comparisons.sort(
-    (x, y) =>
-      (scenarioOrder.get(x.scenario) ?? 0) - (scenarioOrder.get(y.scenario) ?? 0) ||
-      (metricOrder.get(`${x.metric}.${x.statistic}`) ?? 0) - (metricOrder.get(`${y.metric}.${y.statistic}`) ?? 0),
-  );
+  sortComparisons(comparisons, pooledCandidate.scenarios, thresholds.relative);
   const reasons = [...failures, ...reasonLines(comparisons, limits)];
   reasons.push(`paired: ${rounds.length} rounds, baseline server ${rounds[0]?.baseline.target.baseUrl ?? '?'} against candidate ${rounds[0]?.candidate.target.baseUrl ?? '?'}`);
   const untrustworthy = rounds.some((r) => !r.baseline.clientHealth.trustworthy || !r.candidate.clientHealth.trustworthy);
