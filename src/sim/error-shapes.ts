@@ -3,18 +3,8 @@
 // (an SSE `{"error": …}` event).
 
 import type { FlavorName } from './flavors.js';
-import { errorBody as vllmErrorBody } from './wire.js';
+import { ERROR_TYPES as PYTHON_TYPES, errorBody as vllmErrorBody } from './wire.js';
 
-const PYTHON_TYPES: Record<number, string> = {
-  400: 'BadRequestError',
-  404: 'NotFoundError',
-  405: 'MethodNotAllowedError',
-  413: 'PayloadTooLargeError',
-  422: 'UnprocessableEntityError',
-  429: 'TooManyRequestsError',
-  500: 'InternalServerError',
-  503: 'ServiceUnavailableError',
-};
 
 /** OpenAI-style `type` strings (OpenAI, Ollama, llama.cpp). */
 function openaiType(status: number): string {

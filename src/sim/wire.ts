@@ -109,7 +109,8 @@ export function fullResponse(r: ResponseIdentity, text: string, u: Usage): unkno
   };
 }
 
-const ERROR_TYPES: Record<number, string> = {
+/** Python exception names by HTTP status, as vLLM and SGLang put them in `type`. */
+export const ERROR_TYPES: Record<number, string> = {
   400: 'BadRequestError',
   404: 'NotFoundError',
   405: 'MethodNotAllowedError',
