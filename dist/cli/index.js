@@ -39496,16 +39496,6 @@ function isNonNegative(x) {
 // overload"): before streaming (an HTTP error status with a JSON body) and inside a 200 stream
 // (an SSE `{"error": …}` event).
 
-const PYTHON_TYPES = {
-    400: 'BadRequestError',
-    404: 'NotFoundError',
-    405: 'MethodNotAllowedError',
-    413: 'PayloadTooLargeError',
-    422: 'UnprocessableEntityError',
-    429: 'TooManyRequestsError',
-    500: 'InternalServerError',
-    503: 'ServiceUnavailableError',
-};
 /** OpenAI-style `type` strings (OpenAI, Ollama, llama.cpp). */
 function openaiType(status) {
     if (status === 404)
@@ -39535,7 +39525,7 @@ function httpErrorBody(flavor, status, message, param = null) {
             return (0,_wire_js__WEBPACK_IMPORTED_MODULE_0__/* .errorBody */ .t4)(status, message, param);
         case 'sglang':
         case 'trtllm':
-            return { object: 'error', message, type: PYTHON_TYPES[status] ?? 'Error', param, code: status };
+            return { object: 'error', message, type: _wire_js__WEBPACK_IMPORTED_MODULE_0__/* .ERROR_TYPES */ .LY[status] ?? 'Error', param, code: status };
         case 'tgi':
             return { error: message, error_type: tgiType(status) };
         case 'llamacpp':
@@ -42356,6 +42346,7 @@ const GENERATION_ROUTES = {
 /* harmony export */   $U: () => (/* binding */ SSE_DONE),
 /* harmony export */   $W: () => (/* binding */ contentChunk),
 /* harmony export */   CI: () => (/* binding */ usage),
+/* harmony export */   LY: () => (/* binding */ ERROR_TYPES),
 /* harmony export */   ME: () => (/* binding */ sseEvent),
 /* harmony export */   PW: () => (/* binding */ responseId),
 /* harmony export */   Sf: () => (/* binding */ roleChunk),
@@ -42446,6 +42437,7 @@ function fullResponse(r, text, u) {
         usage: u,
     };
 }
+/** Python exception names by HTTP status, as vLLM and SGLang put them in `type`. */
 const ERROR_TYPES = {
     400: 'BadRequestError',
     404: 'NotFoundError',
@@ -71858,6 +71850,13 @@ function overall(failures, comparisons, limits, compared) {
         return 'inconclusive';
     return compared ? 'pass' : 'no-baseline';
 }
+/** Report order: scenarios as they ran, then metrics in the thresholds' order. In place. */
+function sortComparisons(comparisons, scenarios, relative) {
+    const scenarioOrder = new Map(scenarios.map((s, i) => [s.name, i]));
+    const metricOrder = new Map(relative.map((t, i) => [`${t.metric}.${t.statistic}`, i]));
+    comparisons.sort((a, b) => (scenarioOrder.get(a.scenario) ?? 0) - (scenarioOrder.get(b.scenario) ?? 0) ||
+        (metricOrder.get(`${a.metric}.${a.statistic}`) ?? 0) - (metricOrder.get(`${b.metric}.${b.statistic}`) ?? 0));
+}
 function gateRun(current, history, opts = {}) {
     const thresholds = resolveThresholds(opts.thresholds);
     const alpha = opts.alpha ?? DEFAULT_ALPHA;
@@ -71885,10 +71884,7 @@ function gateRun(current, history, opts = {}) {
     const adjusted = holmAdjust(pValues);
     const levels = holmLevels(pValues, alpha);
     const comparisons = [...pending.map((p, i) => finish(p, levels[i], adjusted[i], alpha, rule)), ...ready];
-    const order = new Map(current.scenarios.map((s, i) => [s.name, i]));
-    const metricOrder = new Map(thresholds.relative.map((t, i) => [`${t.metric}.${t.statistic}`, i]));
-    comparisons.sort((a, b) => (order.get(a.scenario) ?? 0) - (order.get(b.scenario) ?? 0) ||
-        (metricOrder.get(`${a.metric}.${a.statistic}`) ?? 0) - (metricOrder.get(`${b.metric}.${b.statistic}`) ?? 0));
+    sortComparisons(comparisons, current.scenarios, thresholds.relative);
     const verdict = overall(failures, comparisons, limits, comparisons.length > 0);
     const reasons = [...failures, ...reasonLines(comparisons, limits), ...selection.reasons];
     if (history.length === 0)
@@ -74961,10 +74957,7 @@ function gatePaired(rounds, pooledCandidate, opts = {}) {
     const adjusted = holmAdjust(pValues);
     const levels = holmLevels(pValues, alpha);
     const comparisons = [...pending.map((p, i) => paired_finish(p, levels[i], adjusted[i], alpha, rule)), ...ready];
-    const scenarioOrder = new Map(pooledCandidate.scenarios.map((s, i) => [s.name, i]));
-    const metricOrder = new Map(thresholds.relative.map((t, i) => [`${t.metric}.${t.statistic}`, i]));
-    comparisons.sort((x, y) => (scenarioOrder.get(x.scenario) ?? 0) - (scenarioOrder.get(y.scenario) ?? 0) ||
-        (metricOrder.get(`${x.metric}.${x.statistic}`) ?? 0) - (metricOrder.get(`${y.metric}.${y.statistic}`) ?? 0));
+    sortComparisons(comparisons, pooledCandidate.scenarios, thresholds.relative);
     const reasons = [...failures, ...reasonLines(comparisons, limits)];
     reasons.push(`paired: ${rounds.length} rounds, baseline server ${rounds[0]?.baseline.target.baseUrl ?? '?'} against candidate ${rounds[0]?.candidate.target.baseUrl ?? '?'}`);
     const untrustworthy = rounds.some((r) => !r.baseline.clientHealth.trustworthy || !r.candidate.clientHealth.trustworthy);
