@@ -85,7 +85,7 @@ describe(`server-command (${USING_BUNDLE ? 'the bundle' : 'src via tsx'})`, () =
   }, 90_000);
 
   it('rejects a bad config before starting the server', async () => {
-    const { s } = await setupFor('scenarios:\n  - name: chat\n    load: { type: poisson }\n');
+    const { s } = await setupFor('scenarios:\n  - name: chat\n    load: { type: poisson, requests: 5 }\n');
     const r = await startAction(s).done;
     expect(r.code).toBe(1);
     expect(r.outputs.verdict).toBe('error');
