@@ -56,3 +56,22 @@ export function buildRecord(o: Observed): RequestRecord {
   if (stream?.chunkTokens !== undefined) record.chunkTokens = stream.chunkTokens;
   return record;
 }
+
+/** The record of a request that never got an answer (cancelled before or while in flight). */
+export function failedRecord(spec: RequestSpec, scheduledAt: EpochMs | null, sentAt: EpochMs, status: RequestRecord['status'], error: RequestError): RequestRecord {
+  return {
+    id: spec.id,
+    scenario: spec.scenario,
+    status,
+    error,
+    scheduledAt,
+    sentAt,
+    ttftMs: null,
+    e2eMs: null,
+    streamEndMs: null,
+    inputTokens: null,
+    outputTokens: null,
+    tokenSource: 'estimate',
+    chunkOffsetsMs: [],
+  };
+}

@@ -13,6 +13,7 @@
 // ncc bundle (one file: the worker loads the whole bundle, whose entry points only act on
 // the main thread).
 
+import { failedRecord } from './record.js';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
@@ -110,22 +111,8 @@ function tsxApiUrl(): string {
   return pathToFileURL(join(dirname(manifestPath), entry)).href;
 }
 
-function failedRecord(p: Pending, kind: RequestError['kind'], message: string): RequestRecord {
-  return {
-    id: p.spec.id,
-    scenario: p.spec.scenario,
-    status: 'cancelled',
-    error: { kind, message },
-    scheduledAt: p.scheduledAt,
-    sentAt: p.postedAt,
-    ttftMs: null,
-    e2eMs: null,
-    streamEndMs: null,
-    inputTokens: null,
-    outputTokens: null,
-    tokenSource: 'estimate',
-    chunkOffsetsMs: [],
-  };
+function failedRecordOf(p: Pending, kind: RequestError['kind'], message: string): RequestRecord {
+  return failedRecord(p.spec, p.scheduledAt, p.postedAt, 'cancelled', { kind, message });
 }
 
 export class ClientWorkerPool implements RequestSender {
@@ -190,7 +177,7 @@ export class ClientWorkerPool implements RequestSender {
         postedAt: this.clockNow(),
       };
       if (handle.exited || this.closing) {
-        resolve(failedRecord(entry, 'cancelled', 'the client worker threads are closed; the request was not sent'));
+        resolve(failedRecordOf(entry, 'cancelled', 'the client worker threads are closed; the request was not sent'));
         return;
       }
       handle.pending.set(seq, entry);
@@ -230,7 +217,7 @@ export class ClientWorkerPool implements RequestSender {
     for (const [seq, entry] of handle.pending) {
       handle.pending.delete(seq);
       entry.detach();
-      entry.resolve(failedRecord(entry, 'cancelled', message));
+      entry.resolve(failedRecordOf(entry, 'cancelled', message));
     }
   }
 }

@@ -2,6 +2,7 @@
 // promise (a rejection becomes a failed record), marks requests cut short by a stop as
 // cancelled, and can abandon requests whose client never returns after an abort, so a
 // stuck request can never hang the run.
+import { failedRecord } from '../client/record.js';
 import type { Clock, EpochMs, RequestError, RequestRecord, RequestSpec } from '../types.js';
 
 export type SendFn = (spec: RequestSpec, scheduledAt: EpochMs | null, signal: AbortSignal) => Promise<RequestRecord>;
@@ -14,24 +15,6 @@ export interface Finished {
 
 interface Entry {
   abandon(): void;
-}
-
-function failedRecord(spec: RequestSpec, scheduledAt: EpochMs | null, sentAt: EpochMs, status: RequestRecord['status'], error: RequestError): RequestRecord {
-  return {
-    id: spec.id,
-    scenario: spec.scenario,
-    status,
-    error,
-    scheduledAt,
-    sentAt,
-    ttftMs: null,
-    e2eMs: null,
-    streamEndMs: null,
-    inputTokens: null,
-    outputTokens: null,
-    tokenSource: 'estimate',
-    chunkOffsetsMs: [],
-  };
 }
 
 export class InFlightRequests {
