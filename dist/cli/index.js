@@ -63675,6 +63675,24 @@ function buildRecord(o) {
         record.chunkTokens = stream.chunkTokens;
     return record;
 }
+/** The record of a request that never got an answer (cancelled before or while in flight). */
+function failedRecord(spec, scheduledAt, sentAt, status, error) {
+    return {
+        id: spec.id,
+        scenario: spec.scenario,
+        status,
+        error,
+        scheduledAt,
+        sentAt,
+        ttftMs: null,
+        e2eMs: null,
+        streamEndMs: null,
+        inputTokens: null,
+        outputTokens: null,
+        tokenSource: 'estimate',
+        chunkOffsetsMs: [],
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/client/exchange.ts
 // One request on the wire, from dispatch to the last byte: timers, the body, the record.
@@ -64249,6 +64267,7 @@ function serveClientWorker(data, port = external_node_worker_threads_.parentPort
 
 
 
+
 /** How long close() waits for a worker to finish before terminating it. */
 const CLOSE_TIMEOUT_MS = 10_000;
 const DEFAULT_START_TIMEOUT_MS = 30_000;
@@ -64310,22 +64329,8 @@ function tsxApiUrl() {
         throw new Error('tsx has no ./esm/api export: cannot start a TypeScript client worker');
     return (0,external_node_url_.pathToFileURL)((0,external_node_path_.join)((0,external_node_path_.dirname)(manifestPath), entry)).href;
 }
-function failedRecord(p, kind, message) {
-    return {
-        id: p.spec.id,
-        scenario: p.spec.scenario,
-        status: 'cancelled',
-        error: { kind, message },
-        scheduledAt: p.scheduledAt,
-        sentAt: p.postedAt,
-        ttftMs: null,
-        e2eMs: null,
-        streamEndMs: null,
-        inputTokens: null,
-        outputTokens: null,
-        tokenSource: 'estimate',
-        chunkOffsetsMs: [],
-    };
+function failedRecordOf(p, kind, message) {
+    return failedRecord(p.spec, p.scheduledAt, p.postedAt, 'cancelled', { kind, message });
 }
 class ClientWorkerPool {
     handles;
@@ -64387,7 +64392,7 @@ class ClientWorkerPool {
                 postedAt: this.clockNow(),
             };
             if (handle.exited || this.closing) {
-                resolve(failedRecord(entry, 'cancelled', 'the client worker threads are closed; the request was not sent'));
+                resolve(failedRecordOf(entry, 'cancelled', 'the client worker threads are closed; the request was not sent'));
                 return;
             }
             handle.pending.set(seq, entry);
@@ -64428,7 +64433,7 @@ class ClientWorkerPool {
         for (const [seq, entry] of handle.pending) {
             handle.pending.delete(seq);
             entry.detach();
-            entry.resolve(failedRecord(entry, 'cancelled', message));
+            entry.resolve(failedRecordOf(entry, 'cancelled', message));
         }
     }
 }
@@ -64927,23 +64932,11 @@ function mergeClientHealth(parts) {
 }
 
 ;// CONCATENATED MODULE: ./src/load/in-flight.ts
-function in_flight_failedRecord(spec, scheduledAt, sentAt, status, error) {
-    return {
-        id: spec.id,
-        scenario: spec.scenario,
-        status,
-        error,
-        scheduledAt,
-        sentAt,
-        ttftMs: null,
-        e2eMs: null,
-        streamEndMs: null,
-        inputTokens: null,
-        outputTokens: null,
-        tokenSource: 'estimate',
-        chunkOffsetsMs: [],
-    };
-}
+// Requests the runner has handed to the client and not yet got back. It guards the client's
+// promise (a rejection becomes a failed record), marks requests cut short by a stop as
+// cancelled, and can abandon requests whose client never returns after an abort, so a
+// stuck request can never hang the run.
+
 class InFlightRequests {
     send;
     clock;
@@ -64978,7 +64971,7 @@ class InFlightRequests {
             const entry = {
                 abandon: () => {
                     const error = { kind: 'cancelled', message: `${this.stopMessage()}; the request did not finish` };
-                    finish(in_flight_failedRecord(spec, scheduledAt, dispatchedAt, 'cancelled', error), this.clock.now());
+                    finish(failedRecord(spec, scheduledAt, dispatchedAt, 'cancelled', error), this.clock.now());
                 },
             };
             this.pending.add(entry);
@@ -64998,7 +64991,7 @@ class InFlightRequests {
         catch (e) {
             // The client promises never to reject; if it does, the request still counts, as a failure.
             const message = `client failed: ${e instanceof Error ? e.message : String(e)}`;
-            record = in_flight_failedRecord(spec, scheduledAt, dispatchedAt, 'error', { kind: 'malformed', message });
+            record = failedRecord(spec, scheduledAt, dispatchedAt, 'error', { kind: 'malformed', message });
         }
         // The runner owns the schedule: the record carries the time it planned.
         record = { ...record, scheduledAt };
