@@ -24,7 +24,10 @@ describe('streaming a large trace', () => {
       if (++rows % 5000 === 0) peak = Math.max(peak, process.memoryUsage().rss);
     }
     expect(rows).toBe(written.rows);
-    // Holding the file would take at least its size again (twice, as JS strings).
-    expect((peak - before) / MB).toBeLessThan(40);
+    // Holding the file would take at least its size again (96 MB; 192 MB as a JS string).
+    // RSS is the whole test process's and the garbage collector runs when it likes (Node 24
+    // later than 20: 48 MB seen there, 6 MB for the 1 GB bench's steady state), so the bound
+    // is two thirds of the file: a reader that kept the file, or its rows, could not pass.
+    expect((peak - before) / MB).toBeLessThan(64);
   });
 });
