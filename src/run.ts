@@ -13,7 +13,8 @@ import { plannedMaxInFlight, runScenarioSteps } from './load/scenario-steps.js';
 import { computeScenarioMetrics } from './metrics/compute.js';
 import { openRequestSource } from './workload/index.js';
 import { checkServerTokenizer } from './workload/tokenize-check.js';
-import type { Clock, RunResult, ScenarioResult } from './types.js';
+import { USAGE_DISAGREEMENT_LIMIT, usageDisagreement } from './workload/token-counter.js';
+import type { Clock, RequestRecord, RunResult, ScenarioResult } from './types.js';
 import { TOOL_VERSION } from './version.js';
 
 export interface RunOptions {
@@ -61,6 +62,21 @@ async function resolveModel(root: string, wanted: string | undefined, apiKey: st
   return models[0];
 }
 
+/** Outputs per scenario also counted with the tokenizer when the server reports usage. */
+const USAGE_CROSS_CHECKS = 100;
+
+/**
+ * Where the server's usage and the workload's tokenizer disagree by more than 2 % (issue 5):
+ * a different tokenizer than the served model's, or a server that miscounts.
+ */
+export function usageDisagreementNote(records: readonly RequestRecord[]): string | null {
+  const checked = records.filter((r) => r.tokenizerOutputTokens !== undefined && r.tokenSource === 'usage' && r.outputTokens !== null);
+  const off = checked.filter((r) => usageDisagreement(r.outputTokens as number, r.tokenizerOutputTokens as number) > USAGE_DISAGREEMENT_LIMIT);
+  if (off.length === 0) return null;
+  const worst = Math.max(...off.map((r) => usageDisagreement(r.outputTokens as number, r.tokenizerOutputTokens as number)));
+  return `server usage and the tokenizer disagree by more than ${USAGE_DISAGREEMENT_LIMIT * 100} % on ${off.length} of ${checked.length} outputs checked (up to ${(worst * 100).toFixed(1)} %): is the tokenizer the served model's?`;
+}
+
 /** A typical stream's duration, for judging whether a load needs worker threads. */
 const TYPICAL_STREAM_S = 5;
 
@@ -94,6 +110,7 @@ export async function runConfig(config: Config, opts: RunOptions = {}): Promise<
       const runStep = async (scenario: ScenarioConfig): Promise<ScenarioResult> => {
         const seed = scenario.seed ?? config.seed + index;
         // Built lazily: a run bounded only by duration takes as many as it sends.
+        let crossChecks = 0;
         const source = await openRequestSource(scenario, { seed, idPrefix: `${scenario.name}-${seed}` });
         const measured = source.measured;
         const warmup = source.warmup(scenario.load.warmup);
@@ -126,12 +143,18 @@ export async function runConfig(config: Config, opts: RunOptions = {}): Promise<
               headers: scenario.headers,
               maxTokensField: scenario.max_tokens_field,
               countOutputTokens: source.tokenizer ? (text) => source.counter.count(text) : undefined,
+              crossCheckTokens: source.tokenizer !== undefined && crossChecks++ < USAGE_CROSS_CHECKS,
             })),
           onProgress: (p) =>
             log(`  ${scenario.name}: ${p.done} done, ${p.errors} errors, ${p.inFlight} in flight, ${p.currentRate.toFixed(1)} req/s after ${p.elapsedS.toFixed(0)} s`),
         });
         down.throwIfDown();
         const metrics = computeScenarioMetrics(run.records, run.window, { slo: config.slo });
+        const disagreement = usageDisagreementNote(run.records);
+        if (disagreement) {
+          source.notes.push(disagreement);
+          log(`  warning: ${disagreement}`);
+        }
         const resultsConfig = shard ? { ...scenarioForResults(scenario), shard } : scenarioForResults(scenario);
         return { name: scenario.name, config: resultsConfig, window: run.window, metrics, requests: run.records, clientHealth: run.clientHealth, workloadNotes: source.notes };
       };

@@ -99,6 +99,8 @@ export interface RequestRecord {
   headersMs?: number | null;
   /** Why the stream finished, as the server said. */
   finishReason?: string | null;
+  /** The output counted with the workload's tokenizer although the server reported usage: a cross-check of the two. */
+  tokenizerOutputTokens?: number;
 }
 
 /**

@@ -63641,10 +63641,13 @@ function buildRecord(o) {
     const offsets = stream?.chunkOffsetsMs ?? [];
     let outputTokens = null;
     let tokenSource = 'estimate';
+    let tokenizerCount;
     if (stream !== null) {
         if (stream.reportedOutputTokens !== null) {
             outputTokens = stream.reportedOutputTokens;
             tokenSource = 'usage';
+            if (o.crossCheckTokens && o.countOutputTokens)
+                tokenizerCount = o.countOutputTokens(stream.outputText);
         }
         else if (o.countOutputTokens) {
             outputTokens = o.countOutputTokens(stream.outputText);
@@ -63673,6 +63676,8 @@ function buildRecord(o) {
     };
     if (stream?.chunkTokens !== undefined)
         record.chunkTokens = stream.chunkTokens;
+    if (tokenizerCount !== undefined)
+        record.tokenizerOutputTokens = tokenizerCount;
     return record;
 }
 /** The record of a request that never got an answer (cancelled before or while in flight). */
@@ -63953,6 +63958,7 @@ class Exchange {
             stream: stream ?? null,
             error,
             countOutputTokens: this.req.countOutputTokens,
+            crossCheckTokens: this.req.crossCheckTokens,
         }));
     }
 }
@@ -64097,6 +64103,7 @@ class LlmClient {
             clock: this.clock,
             maxEventBytes: this.maxEventBytes,
             countOutputTokens: opts.countOutputTokens,
+            crossCheckTokens: opts.crossCheckTokens,
             secrets,
         });
     }
@@ -70640,6 +70647,7 @@ const TOOL_VERSION = '0.1.0';
 
 
 
+
 /** The first successful requests a scenario needs before its numbers mean anything. */
 function scenarioFailures(result, minSuccessful) {
     return result.scenarios
@@ -70675,6 +70683,20 @@ async function resolveModel(root, wanted, apiKey, headers) {
         throw new errors/* RunFailedError */.fg(`${root}/v1/models lists no model; set target.model or --model`);
     return models[0];
 }
+/** Outputs per scenario also counted with the tokenizer when the server reports usage. */
+const USAGE_CROSS_CHECKS = 100;
+/**
+ * Where the server's usage and the workload's tokenizer disagree by more than 2 % (issue 5):
+ * a different tokenizer than the served model's, or a server that miscounts.
+ */
+function usageDisagreementNote(records) {
+    const checked = records.filter((r) => r.tokenizerOutputTokens !== undefined && r.tokenSource === 'usage' && r.outputTokens !== null);
+    const off = checked.filter((r) => usageDisagreement(r.outputTokens, r.tokenizerOutputTokens) > USAGE_DISAGREEMENT_LIMIT);
+    if (off.length === 0)
+        return null;
+    const worst = Math.max(...off.map((r) => usageDisagreement(r.outputTokens, r.tokenizerOutputTokens)));
+    return `server usage and the tokenizer disagree by more than ${USAGE_DISAGREEMENT_LIMIT * 100} % on ${off.length} of ${checked.length} outputs checked (up to ${(worst * 100).toFixed(1)} %): is the tokenizer the served model's?`;
+}
 /** A typical stream's duration, for judging whether a load needs worker threads. */
 const TYPICAL_STREAM_S = 5;
 async function runConfig(config, opts = {}) {
@@ -70709,6 +70731,7 @@ async function runConfig(config, opts = {}) {
             const runStep = async (scenario) => {
                 const seed = scenario.seed ?? config.seed + index;
                 // Built lazily: a run bounded only by duration takes as many as it sends.
+                let crossChecks = 0;
                 const source = await openRequestSource(scenario, { seed, idPrefix: `${scenario.name}-${seed}` });
                 const measured = source.measured;
                 const warmup = source.warmup(scenario.load.warmup);
@@ -70741,11 +70764,17 @@ async function runConfig(config, opts = {}) {
                         headers: scenario.headers,
                         maxTokensField: scenario.max_tokens_field,
                         countOutputTokens: source.tokenizer ? (text) => source.counter.count(text) : undefined,
+                        crossCheckTokens: source.tokenizer !== undefined && crossChecks++ < USAGE_CROSS_CHECKS,
                     })),
                     onProgress: (p) => log(`  ${scenario.name}: ${p.done} done, ${p.errors} errors, ${p.inFlight} in flight, ${p.currentRate.toFixed(1)} req/s after ${p.elapsedS.toFixed(0)} s`),
                 });
                 down.throwIfDown();
                 const metrics = computeScenarioMetrics(run.records, run.window, { slo: config.slo });
+                const disagreement = usageDisagreementNote(run.records);
+                if (disagreement) {
+                    source.notes.push(disagreement);
+                    log(`  warning: ${disagreement}`);
+                }
                 const resultsConfig = shard ? { ...scenarioForResults(scenario), shard } : scenarioForResults(scenario);
                 return { name: scenario.name, config: resultsConfig, window: run.window, metrics, requests: run.records, clientHealth: run.clientHealth, workloadNotes: source.notes };
             };

@@ -45,6 +45,8 @@ export interface SendOptions {
    * this thread's client uses it; worker threads fall back to the estimate.
    */
   countOutputTokens?: (text: string) => number;
+  /** Also count outputs that have usage, to cross-check the server's count (records `tokenizerOutputTokens`). */
+  crossCheckTokens?: boolean;
 }
 
 /** Undici's idle keep-alive; below uvicorn's 5 s so we never reuse a socket it is closing. */
@@ -139,6 +141,7 @@ export class LlmClient {
       clock: this.clock,
       maxEventBytes: this.maxEventBytes,
       countOutputTokens: opts.countOutputTokens,
+      crossCheckTokens: opts.crossCheckTokens,
       secrets,
     });
   }

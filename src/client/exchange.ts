@@ -47,6 +47,7 @@ export interface ExchangeRequest {
   expectJson?: boolean;
   /** A tokenizer for outputs without usage (SendOptions.countOutputTokens). */
   countOutputTokens?: (text: string) => number;
+  crossCheckTokens?: boolean;
 }
 
 function headerValue(value: string | string[] | undefined): string {
@@ -294,6 +295,7 @@ class Exchange {
         stream: stream ?? null,
         error,
         countOutputTokens: this.req.countOutputTokens,
+        crossCheckTokens: this.req.crossCheckTokens,
       }),
     );
   }

@@ -18,6 +18,8 @@ export interface Observed {
   error: RequestError | null;
   /** Counts output tokens when the server sent no usage; else the built-in estimate. */
   countOutputTokens?: (text: string) => number;
+  /** With countOutputTokens: count outputs that have usage too, as a cross-check. */
+  crossCheckTokens?: boolean;
 }
 
 export function buildRecord(o: Observed): RequestRecord {
@@ -25,10 +27,12 @@ export function buildRecord(o: Observed): RequestRecord {
   const offsets = stream?.chunkOffsetsMs ?? [];
   let outputTokens: number | null = null;
   let tokenSource: TokenSource = 'estimate';
+  let tokenizerCount: number | undefined;
   if (stream !== null) {
     if (stream.reportedOutputTokens !== null) {
       outputTokens = stream.reportedOutputTokens;
       tokenSource = 'usage';
+      if (o.crossCheckTokens && o.countOutputTokens) tokenizerCount = o.countOutputTokens(stream.outputText);
     } else if (o.countOutputTokens) {
       outputTokens = o.countOutputTokens(stream.outputText);
       tokenSource = 'tokenizer';
@@ -54,6 +58,7 @@ export function buildRecord(o: Observed): RequestRecord {
     finishReason: stream?.finishReason ?? null,
   };
   if (stream?.chunkTokens !== undefined) record.chunkTokens = stream.chunkTokens;
+  if (tokenizerCount !== undefined) record.tokenizerOutputTokens = tokenizerCount;
   return record;
 }
 

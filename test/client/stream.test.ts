@@ -209,3 +209,18 @@ describe('output token counts without usage', () => {
     expect(record.tokenSource).toBe('estimate');
   });
 });
+
+describe('cross-checking usage with the tokenizer', () => {
+  const withUsage = [
+    'data: {"choices":[{"index":0,"delta":{"content":"one two"}}]}\n\n',
+    'data: {"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}}\n\n',
+    'data: [DONE]\n\n',
+  ];
+  it('records the tokenizer count beside the server usage only when asked', () => {
+    const outcome = interpret(withUsage).outcome();
+    const base = { spec, scheduledAt: null, sentAt: 0, headersMs: 1, streamEndMs: 30, stream: outcome, error: null, countOutputTokens: () => 3 };
+    const checked = buildRecord({ ...base, crossCheckTokens: true });
+    expect(checked).toMatchObject({ outputTokens: 2, tokenSource: 'usage', tokenizerOutputTokens: 3 });
+    expect(buildRecord(base).tokenizerOutputTokens).toBeUndefined();
+  });
+});
