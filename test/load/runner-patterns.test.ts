@@ -1,41 +1,19 @@
 // The runner with the newer load patterns: gamma arrivals, ramp-up and fluctuation in the
 // open loop, think time and ramp-up in the closed loop, and the measurement window.
 import { describe, expect, it } from 'vitest';
-import { scenarioSchema } from '../../src/config/schema.js';
 import { arrivalOffsets } from '../../src/load/arrivals.js';
-import { runScenario, type RunScenarioOptions } from '../../src/load/runner.js';
 import type { RequestSpec } from '../../src/types.js';
 import { Random, deriveSeed } from '../../src/workload/random.js';
-import { VirtualTime, fakeSend, type FakeServerOptions } from './virtual-time.js';
+import { T0, sentOffsets, setupVirtualRun, type FakeServerOptions } from './virtual-time.js';
 
-const T0 = 1_700_000_000_000;
 
 function specs(n: number): RequestSpec[] {
   return Array.from({ length: n }, (_, i) => ({ id: `m-${i}`, scenario: 's', api: 'chat', messages: [{ role: 'user', content: 'hi' }], inputTokens: 1, maxTokens: 4 }));
 }
 
 function setup(load: Record<string, unknown>, server: FakeServerOptions = {}, n = 20) {
-  const vt = new VirtualTime(T0);
-  const fake = fakeSend(vt, server);
-  const scenario = scenarioSchema.parse({ name: 's', load: { warmup: 0, ...load } });
-  const run = (over: Partial<RunScenarioOptions> = {}) =>
-    vt.run(
-      runScenario({
-        scenario,
-        warmup: [],
-        measured: specs(n),
-        send: fake.send,
-        clock: vt,
-        seed: 7,
-        sleepUntil: vt.sleepUntil,
-        startEventLoopMonitor: () => ({ stop: () => ({ p50: 0, p99: 0, max: 0 }) }),
-        ...over,
-      }),
-    );
-  return { vt, fake, run };
+  return setupVirtualRun(load, specs(n), server);
 }
-
-const sentOffsets = (calls: Array<{ sentAt: number }>) => calls.map((c) => c.sentAt - T0);
 
 describe('open-loop patterns in the runner', () => {
   it('sends gamma arrivals with the configured burstiness, seeded by scenario and seed', async () => {

@@ -3,9 +3,8 @@ import { scenarioSchema } from '../../src/config/schema.js';
 import type { EventLoopMonitor } from '../../src/load/client-health.js';
 import { runScenario, type RunScenarioOptions } from '../../src/load/runner.js';
 import type { PercentileSummary, RequestRecord, RequestSpec } from '../../src/types.js';
-import { VirtualTime, fakeSend, type FakeServerOptions } from './virtual-time.js';
+import { T0, VirtualTime, fakeSend, sentOffsets, setupVirtualRun, type FakeServerOptions } from './virtual-time.js';
 
-const T0 = 1_700_000_000_000;
 
 function spec(id: string, extra: Partial<RequestSpec> = {}): RequestSpec {
   return { id, scenario: 's', api: 'chat', messages: [{ role: 'user', content: 'hi there' }], inputTokens: 2, maxTokens: 4, ...extra };
@@ -20,27 +19,8 @@ function quietMonitor(summary: PercentileSummary = { p50: 0, p99: 0, max: 0 }): 
 }
 
 function setup(load: Record<string, unknown>, server: FakeServerOptions = {}) {
-  const vt = new VirtualTime(T0);
-  const fake = fakeSend(vt, server);
-  const scenario = scenarioSchema.parse({ name: 's', load: { warmup: 0, ...load } });
-  const run = (over: Partial<RunScenarioOptions> = {}) =>
-    vt.run(
-      runScenario({
-        scenario,
-        warmup: [],
-        measured: specs(20),
-        send: fake.send,
-        clock: vt,
-        seed: 7,
-        sleepUntil: vt.sleepUntil,
-        startEventLoopMonitor: quietMonitor(),
-        ...over,
-      }),
-    );
-  return { vt, fake, run };
+  return setupVirtualRun(load, specs(20), server);
 }
-
-const sentOffsets = (calls: Array<{ sentAt: number }>) => calls.map((c) => c.sentAt - T0);
 
 describe('runScenario, open loop', () => {
   it('sends each request at its constant-rate offset exactly and bounds the window', async () => {

@@ -1,5 +1,7 @@
 // Virtual time for runner tests: a Clock and a SleepUntil whose timers fire only when the
 // test driver advances time, so schedules can be asserted exactly.
+import { scenarioSchema } from '../../src/config/schema.js';
+import { runScenario, type RunScenarioOptions } from '../../src/load/runner.js';
 import type { SleepUntil } from '../../src/load/sleep.js';
 import type { Clock, EpochMs, RequestRecord, RequestSpec } from '../../src/types.js';
 
@@ -116,4 +118,35 @@ export function fakeSend(vt: VirtualTime, options: FakeServerOptions = {}) {
     }
   };
   return { send, calls, maxInFlight: () => maxInFlight };
+}
+
+/** The virtual epoch runner tests start at. */
+export const T0 = 1_700_000_000_000;
+
+/** Send offsets from T0. */
+export const sentOffsets = (calls: Array<{ sentAt: number }>): number[] => calls.map((c) => c.sentAt - T0);
+
+/**
+ * A scenario with `load` (warmup 0 unless given) over `measured`, against the fake server in
+ * virtual time; `run(over)` drives runScenario to its end with a quiet event-loop monitor.
+ */
+export function setupVirtualRun(load: Record<string, unknown>, measured: RequestSpec[], server: FakeServerOptions = {}) {
+  const vt = new VirtualTime(T0);
+  const fake = fakeSend(vt, server);
+  const scenario = scenarioSchema.parse({ name: 's', load: { warmup: 0, ...load } });
+  const run = (over: Partial<RunScenarioOptions> = {}) =>
+    vt.run(
+      runScenario({
+        scenario,
+        warmup: [],
+        measured,
+        send: fake.send,
+        clock: vt,
+        seed: 7,
+        sleepUntil: vt.sleepUntil,
+        startEventLoopMonitor: () => ({ stop: () => ({ p50: 0, p99: 0, max: 0 }) }),
+        ...over,
+      }),
+    );
+  return { vt, fake, run };
 }
