@@ -15,6 +15,7 @@ import { InputError, RunFailedError } from './errors.js';
 import { gateRun, type GateOptions } from './gate/gate.js';
 import { gateSettingsFromConfig } from './gate/gate-config.js';
 import type { GateDecision } from './gate/types.js';
+import { runFailures } from './gate/too-few-successes.js';
 import { commentMarker, commentMarkerText } from './github/comment.js';
 import { readActionContext, runUrl, type ActionContext } from './github/context.js';
 import { failureDecision, shouldComment, shouldSaveBaseline } from './github/decide.js';
@@ -27,7 +28,7 @@ import { createBaselineStore } from './github/stores.js';
 import { STATE } from './github/state.js';
 import { renderMarkdownReport } from './report/markdown.js';
 import { writeRunResultFile } from './report/results-file.js';
-import { runConfig, scenarioFailures } from './run.js';
+import { runConfig } from './run.js';
 import { gatePaired } from './gate/paired.js';
 import { pairedOneAtATime, runPairedInAction } from './github/paired-action.js';
 import { downloadParts, mergeParts, uploadPart } from './github/shards.js';
@@ -117,7 +118,7 @@ async function uploadShard(inputs: ActionInputs, artifactClient: () => Promise<A
   } catch (err) {
     core.warning(`could not upload the shard results (${(err as Error).message.split('\n')[0]}); upload the results-path output with actions/upload-artifact and give the report job shards-path`);
   }
-  const failures = scenarioFailures(result, minSuccessful);
+  const failures = runFailures(result, minSuccessful);
   if (failures.length > 0) return errorDecision(failures.join('; '));
   return { ...errorDecision(`shard ${inputs.shard}: partial results; the mode: report job merges the shards and gates them`), verdict: 'no-baseline' };
 }

@@ -29,18 +29,6 @@ export interface RunOptions {
   downForGoodMs?: number;
 }
 
-/** The first successful requests a scenario needs before its numbers mean anything. */
-export function scenarioFailures(result: RunResult, minSuccessful: number): string[] {
-  return result.scenarios
-    .filter((s) => s.metrics.completed < minSuccessful)
-    .map((s) => {
-      const top = Object.entries(s.metrics.errors_by_kind).sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0))[0];
-      const firstError = s.requests.find((r) => r.error)?.error?.message;
-      const why = top ? ` (${top[1]} × ${top[0]}${firstError ? `: ${firstError}` : ''})` : '';
-      return `scenario '${s.name}': ${s.metrics.completed} successful requests, fewer than the ${minSuccessful} needed${why}`;
-    });
-}
-
 /** The environment this run was measured in, from the CI variables that tell it. */
 export function detectEnvironment(env: NodeJS.ProcessEnv = process.env): RunResult['environment'] {
   const out: RunResult['environment'] = { node: process.version };

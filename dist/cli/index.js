@@ -63024,6 +63024,33 @@ function renderMarkdownReport(decision, current, baselines, opts = {}) {
     return assembleWithinCap({ head: head.join('\n'), reasons, sections, tail, maxChars });
 }
 
+;// CONCATENATED MODULE: ./src/gate/too-few-successes.ts
+/** Successful requests a scenario needs before its numbers mean anything (config `min_successful`). */
+const DEFAULT_MIN_SUCCESSFUL = 5;
+function mostCommonFailure(s) {
+    const top = Object.entries(s.metrics.errors_by_kind)
+        .filter((e) => (e[1] ?? 0) > 0)
+        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
+    if (!top)
+        return '';
+    const first = s.requests.find((r) => r.error?.kind === top[0])?.error?.message;
+    return `; ${top[1]} × ${top[0]}${first ? `: ${first}` : ''}`;
+}
+/** One line per scenario with too few successes; empty when every scenario can be measured. */
+function runFailures(result, minSuccessful = DEFAULT_MIN_SUCCESSFUL) {
+    if (result.scenarios.length === 0)
+        return ['the run has no scenarios'];
+    const out = [];
+    for (const s of result.scenarios) {
+        const ok = s.metrics.completed;
+        if (ok >= minSuccessful)
+            continue;
+        const total = ok + s.metrics.failed;
+        out.push(`scenario '${s.name}': only ${ok} of ${total} requests succeeded (need ${minSuccessful} to measure${mostCommonFailure(s)})`);
+    }
+    return out;
+}
+
 // EXTERNAL MODULE: ./src/clock.ts
 var src_clock = __nccwpck_require__(9373);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
@@ -70648,17 +70675,6 @@ const TOOL_VERSION = '0.1.0';
 
 
 
-/** The first successful requests a scenario needs before its numbers mean anything. */
-function scenarioFailures(result, minSuccessful) {
-    return result.scenarios
-        .filter((s) => s.metrics.completed < minSuccessful)
-        .map((s) => {
-        const top = Object.entries(s.metrics.errors_by_kind).sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0))[0];
-        const firstError = s.requests.find((r) => r.error)?.error?.message;
-        const why = top ? ` (${top[1]} × ${top[0]}${firstError ? `: ${firstError}` : ''})` : '';
-        return `scenario '${s.name}': ${s.metrics.completed} successful requests, fewer than the ${minSuccessful} needed${why}`;
-    });
-}
 /** The environment this run was measured in, from the CI variables that tell it. */
 function detectEnvironment(env = process.env) {
     const out = { node: process.version };
@@ -70809,6 +70825,7 @@ function scenarioForResults(s) {
 
 ;// CONCATENATED MODULE: ./src/cli/run-command.ts
 // `llm-perf-gate run`: a config file or flags alone → a results file and a table.
+
 
 
 
@@ -70972,7 +70989,7 @@ async function runCommand(argv, io = defaultIo) {
     io.out(renderResultsTable(result) + '\n');
     if (typeof flags.out === 'string')
         io.err(`results written to ${flags.out}\n`);
-    const failures = scenarioFailures(result, config.min_successful);
+    const failures = runFailures(result, config.min_successful);
     if (failures.length > 0)
         throw new errors/* RunFailedError */.fg(failures.join('; '));
     return 0;
@@ -71724,9 +71741,9 @@ function withinRunVariance(current, baselines, metric, statistic, opts = {}) {
 
 
 
+
 const DEFAULT_ALPHA = 0.05;
 const DEFAULT_PRIOR_WEIGHT = 5;
-const DEFAULT_MIN_SUCCESSFUL = 5;
 /** The statistic's value in a scenario's metrics, or null. */
 function statisticValue(s, metric, statistic) {
     const m = s.metrics[metric];
@@ -71757,19 +71774,6 @@ function checkLimits(current, opts) {
         }
     }
     return checks;
-}
-function runFailures(current, minSuccessful) {
-    if (current.scenarios.length === 0)
-        return ['the run has no scenarios'];
-    const out = [];
-    for (const s of current.scenarios) {
-        const ok = s.metrics.completed;
-        if (!(ok >= minSuccessful)) {
-            const total = ok + s.metrics.failed;
-            out.push(`scenario ${s.name}: only ${ok} of ${total} requests succeeded (need ${minSuccessful} to measure)`);
-        }
-    }
-    return out;
 }
 function pendingFor(scenario, stored, t, opts) {
     const up = higherIsBetter(t.metric);
@@ -74818,6 +74822,7 @@ function studentTQuantile(p, df) {
 }
 
 ;// CONCATENATED MODULE: ./src/gate/paired.ts
+
 
 
 

@@ -5,7 +5,8 @@ import type { Config } from '../config/schema.js';
 import { InputError, RunFailedError } from '../errors.js';
 import { writeRunResultFile } from '../report/results-file.js';
 import { renderResultsTable } from '../report/markdown.js';
-import { runConfig, scenarioFailures } from '../run.js';
+import { runFailures } from '../gate/too-few-successes.js';
+import { runConfig } from '../run.js';
 
 export const RUN_HELP = `llm-perf-gate run — benchmark an OpenAI-compatible server
 
@@ -159,7 +160,7 @@ export async function runCommand(argv: string[], io: { out: (s: string) => void;
   if (typeof flags.out === 'string') await writeRunResultFile(flags.out, result);
   io.out(renderResultsTable(result) + '\n');
   if (typeof flags.out === 'string') io.err(`results written to ${flags.out}\n`);
-  const failures = scenarioFailures(result, config.min_successful);
+  const failures = runFailures(result, config.min_successful);
   if (failures.length > 0) throw new RunFailedError(failures.join('; '));
   return 0;
 }

@@ -12,6 +12,7 @@ import { higherIsBetter, noisePrior } from './metric-catalog.js';
 import { normalQuantile } from './normal.js';
 import { limitHolds, resolveThresholds } from './thresholds.js';
 import type { RelativeThreshold } from './thresholds.js';
+import { DEFAULT_MIN_SUCCESSFUL, runFailures } from './too-few-successes.js';
 import type { Comparison, GateDecision, LimitCheck, OverallVerdict } from './types.js';
 import { decideVerdict } from './verdict.js';
 import type { VerdictRule } from './verdict.js';
@@ -39,7 +40,6 @@ export interface GateOptions {
 
 export const DEFAULT_ALPHA = 0.05;
 export const DEFAULT_PRIOR_WEIGHT = 5;
-export const DEFAULT_MIN_SUCCESSFUL = 5;
 
 /** A comparison before multiplicity control: its test statistic and what it needs for a verdict. */
 interface Pending {
@@ -83,19 +83,6 @@ export function checkLimits(current: RunResult, opts: ReturnType<typeof resolveT
     }
   }
   return checks;
-}
-
-export function runFailures(current: RunResult, minSuccessful: number): string[] {
-  if (current.scenarios.length === 0) return ['the run has no scenarios'];
-  const out: string[] = [];
-  for (const s of current.scenarios) {
-    const ok = s.metrics.completed;
-    if (!(ok >= minSuccessful)) {
-      const total = ok + s.metrics.failed;
-      out.push(`scenario ${s.name}: only ${ok} of ${total} requests succeeded (need ${minSuccessful} to measure)`);
-    }
-  }
-  return out;
 }
 
 function pendingFor(scenario: ScenarioResult, stored: ScenarioResult[], t: RelativeThreshold, opts: GateOptions): Pending | Comparison {

@@ -8,7 +8,8 @@
 import type { RunResult, ScenarioResult } from '../types.js';
 import { compareErrorRates } from './error-rate.js';
 import type { RateDifference } from './error-rate.js';
-import { checkLimits, DEFAULT_ALPHA, DEFAULT_MIN_SUCCESSFUL, reasonLines, runFailures, sortComparisons, statisticValue } from './gate.js';
+import { checkLimits, DEFAULT_ALPHA, reasonLines, sortComparisons, statisticValue } from './gate.js';
+import { DEFAULT_MIN_SUCCESSFUL, runFailures } from './too-few-successes.js';
 import { holmAdjust, holmLevels } from './holm.js';
 import { higherIsBetter } from './metric-catalog.js';
 import { normalQuantile } from './normal.js';

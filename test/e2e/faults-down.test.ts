@@ -108,7 +108,7 @@ describe('a server that is down for good', () => {
     const url = `http://127.0.0.1:${await deadPort()}`;
     const r = await cli(['--base-url', url, '--model', 'm', '--requests', '20', '--warmup', '0']);
     expect(r.code).toBe(3);
-    expect(lastLine(r.stderr)).toMatch(/^llm-perf-gate run: scenario 'cli': 0 successful requests, fewer than the 5 needed \(20 × connect: connect ECONNREFUSED 127\.0\.0\.1:\d+\)$/);
+    expect(lastLine(r.stderr)).toMatch(/^llm-perf-gate run: scenario 'cli': only 0 of 20 requests succeeded \(need 5 to measure; 20 × connect: connect ECONNREFUSED 127\.0\.0\.1:\d+\)$/);
     expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
   });
 
@@ -127,7 +127,7 @@ describe('a server that is down for good', () => {
     const r = await cli(['--base-url', sim.url, '--model', 'wrong-model', '--requests', '8', '--warmup', '0']);
     expect(r.code).toBe(3);
     expect(lastLine(r.stderr)).toBe(
-      "llm-perf-gate run: scenario 'cli': 0 successful requests, fewer than the 5 needed (8 × http_status: HTTP 404: The model `wrong-model` does not exist.)",
+      "llm-perf-gate run: scenario 'cli': only 0 of 8 requests succeeded (need 5 to measure; 8 × http_status: HTTP 404: The model `wrong-model` does not exist.)",
     );
   });
 });

@@ -125,7 +125,11 @@ describe('too few successful requests', () => {
           const d = gateRun(current, withBaseline ? [baseline] : [], { ...OPTS, minSuccessful });
           expect(d.verdict).toBe('error');
           expect(d.comparisons).toEqual([]);
-          expect(d.reasons[0]).toBe(`scenario synthetic: only ${keep} of ${n} requests succeeded (need ${minSuccessful} to measure)`);
+          const byKind = Object.entries(current.scenarios[0].metrics.errors_by_kind).map(([k, c]) => [k, c ?? 0] as const);
+          const topCount = Math.max(...byKind.map(([, c]) => c));
+          const top = byKind.filter(([, c]) => c === topCount).map(([k]) => k).sort()[0];
+          const why = keep === n ? '' : `; ${topCount} × ${top}: .+`;
+          expect(d.reasons[0]).toMatch(new RegExp(`^scenario 'synthetic': only ${keep} of ${n} requests succeeded \\(need ${minSuccessful} to measure${why}\\)$`));
           expect(exitCodeFor(d, 'regression')).toBe(3);
           expect(isSavable(d.verdict)).toBe(false);
         },

@@ -109,7 +109,7 @@ describe('gateRun on simulator runs', () => {
     cur.scenarios[0].metrics = { ...cur.scenarios[0].metrics, completed: 3, failed: 57, error_rate: 0.95 };
     const d = gateRun(cur, [baseline]);
     expect(d.verdict).toBe('error');
-    expect(d.reasons[0]).toBe('scenario chat: only 3 of 60 requests succeeded (need 5 to measure)');
+    expect(d.reasons[0]).toBe("scenario 'chat': only 3 of 60 requests succeeded (need 5 to measure)");
     expect(exitCodeFor(d, 'regression')).toBe(3);
   });
   it('uses a history: the baseline is the geometric mean of the runs', () => {

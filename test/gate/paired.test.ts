@@ -129,7 +129,7 @@ describe('gatePaired', () => {
     rs[1].candidate = { ...rs[1].candidate, scenarios: [{ ...s, metrics: { ...s.metrics, completed: 2, failed: 198 } }] };
     const d = decide(rs);
     expect(d.verdict).toBe('error');
-    expect(d.reasons[0]).toBe('round 2, candidate server: scenario synthetic: only 2 of 200 requests succeeded (need 5 to measure)');
+    expect(d.reasons[0]).toBe("round 2, candidate server: scenario 'synthetic': only 2 of 200 requests succeeded (need 5 to measure)");
   });
 
   it('checks absolute limits on the pooled candidate', () => {
