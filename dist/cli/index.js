@@ -64524,6 +64524,70 @@ if (!external_node_worker_threads_.isMainThread && isClientWorkerData(external_n
 
 // EXTERNAL MODULE: external "node:events"
 var external_node_events_ = __nccwpck_require__(8474);
+;// CONCATENATED MODULE: ./src/metrics/window.ts
+/** Half-open, (start, end]: a window may start at a completion, which then belongs to the fill before it. */
+function inside(t, w) {
+    return t > w.startMs && t <= w.endMs;
+}
+/** When a successful request ended: its stream end, else its last content chunk. */
+function completionTime(r) {
+    if (r.streamEndMs !== null)
+        return r.sentAt + r.streamEndMs;
+    if (r.e2eMs !== null)
+        return r.sentAt + r.e2eMs;
+    return null;
+}
+function completedInside(r, w) {
+    const t = completionTime(r);
+    return t !== null && inside(t, w);
+}
+/**
+ * Output tokens of `r` that arrived inside the window: per chunk when chunk times are known
+ * (chunk token counts, else the request's tokens spread evenly over its chunks), else all of
+ * them at completion.
+ */
+function outputTokensInside(r, w) {
+    const total = r.outputTokens ?? 0;
+    const chunks = r.chunkOffsetsMs.length;
+    if (chunks === 0)
+        return completedInside(r, w) ? total : 0;
+    let sum = 0;
+    for (let i = 0; i < chunks; i++) {
+        if (inside(r.sentAt + r.chunkOffsetsMs[i], w))
+            sum += r.chunkTokens?.[i] ?? total / chunks;
+    }
+    return sum;
+}
+/** Input tokens of `r` counted in the window: when its first token (the end of its prefill) arrived inside it. */
+function inputTokensInside(r, w) {
+    const prefillDone = r.ttftMs !== null ? r.sentAt + r.ttftMs : completionTime(r);
+    return prefillDone !== null && inside(prefillDone, w) ? (r.inputTokens ?? 0) : 0;
+}
+/** (n − 1) events over the span from the first to the last, per second; undefined below 2 events or for a zero span. */
+function eventRate(times) {
+    if (times.length < 2)
+        return undefined;
+    let min = Infinity;
+    let max = -Infinity;
+    for (const t of times) {
+        min = Math.min(min, t);
+        max = Math.max(max, t);
+    }
+    return max > min ? ((times.length - 1) * 1000) / (max - min) : undefined;
+}
+/** Offered and achieved send rates of the measured requests (failures included: they were sent too). */
+function sendRates(records) {
+    const scheduled = records.flatMap((r) => (r.scheduledAt !== null ? [r.scheduledAt] : []));
+    const out = {};
+    const offered = scheduled.length === records.length ? eventRate(scheduled) : undefined;
+    const achieved = eventRate(records.map((r) => r.sentAt));
+    if (offered !== undefined)
+        out.offered = offered;
+    if (achieved !== undefined)
+        out.achieved = achieved;
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./src/workload/random.ts
 // A small seeded PRNG and the distributions the workload and load stages draw from.
 // Everything random in a run comes from here, so one seed reproduces a run exactly.
@@ -64658,70 +64722,6 @@ class Random {
     }
 }
 
-;// CONCATENATED MODULE: ./src/metrics/window.ts
-/** Half-open, (start, end]: a window may start at a completion, which then belongs to the fill before it. */
-function inside(t, w) {
-    return t > w.startMs && t <= w.endMs;
-}
-/** When a successful request ended: its stream end, else its last content chunk. */
-function completionTime(r) {
-    if (r.streamEndMs !== null)
-        return r.sentAt + r.streamEndMs;
-    if (r.e2eMs !== null)
-        return r.sentAt + r.e2eMs;
-    return null;
-}
-function completedInside(r, w) {
-    const t = completionTime(r);
-    return t !== null && inside(t, w);
-}
-/**
- * Output tokens of `r` that arrived inside the window: per chunk when chunk times are known
- * (chunk token counts, else the request's tokens spread evenly over its chunks), else all of
- * them at completion.
- */
-function outputTokensInside(r, w) {
-    const total = r.outputTokens ?? 0;
-    const chunks = r.chunkOffsetsMs.length;
-    if (chunks === 0)
-        return completedInside(r, w) ? total : 0;
-    let sum = 0;
-    for (let i = 0; i < chunks; i++) {
-        if (inside(r.sentAt + r.chunkOffsetsMs[i], w))
-            sum += r.chunkTokens?.[i] ?? total / chunks;
-    }
-    return sum;
-}
-/** Input tokens of `r` counted in the window: when its first token (the end of its prefill) arrived inside it. */
-function inputTokensInside(r, w) {
-    const prefillDone = r.ttftMs !== null ? r.sentAt + r.ttftMs : completionTime(r);
-    return prefillDone !== null && inside(prefillDone, w) ? (r.inputTokens ?? 0) : 0;
-}
-/** (n − 1) events over the span from the first to the last, per second; undefined below 2 events or for a zero span. */
-function eventRate(times) {
-    if (times.length < 2)
-        return undefined;
-    let min = Infinity;
-    let max = -Infinity;
-    for (const t of times) {
-        min = Math.min(min, t);
-        max = Math.max(max, t);
-    }
-    return max > min ? ((times.length - 1) * 1000) / (max - min) : undefined;
-}
-/** Offered and achieved send rates of the measured requests (failures included: they were sent too). */
-function sendRates(records) {
-    const scheduled = records.flatMap((r) => (r.scheduledAt !== null ? [r.scheduledAt] : []));
-    const out = {};
-    const offered = scheduled.length === records.length ? eventRate(scheduled) : undefined;
-    const achieved = eventRate(records.map((r) => r.sentAt));
-    if (offered !== undefined)
-        out.offered = offered;
-    if (achieved !== undefined)
-        out.achieved = achieved;
-    return out;
-}
-
 ;// CONCATENATED MODULE: ./src/load/rate-shape.ts
 function fluctuationList(f) {
     if (f === undefined)
@@ -64789,6 +64789,7 @@ function integrateFactor(factor, fromMs, toMs, stepMs = 1) {
 
 ;// CONCATENATED MODULE: ./src/load/arrivals.ts
 
+
 function checkRate(rate) {
     if (!(rate > 0) || !Number.isFinite(rate))
         throw new RangeError(`arrival rate must be a positive finite number, got ${rate}`);
@@ -64840,6 +64841,19 @@ function arrivalOffsets(spec, rng) {
     const base = spec.type === 'constant' ? constantOffsets(spec.rate) : spec.type === 'gamma' ? gammaOffsets(spec.rate, spec.burstiness ?? 1, rng) : poissonOffsets(spec.rate, rng);
     const factor = rateFactor(spec);
     return factor === null ? base : shapeOffsets(base, factor, integrationStepMs(spec));
+}
+/**
+ * A scenario's open-loop arrivals: its own seeded stream (the run seed and the scenario's
+ * name), so the runner and the shard planner (src/load/shard.ts) draw the same times.
+ * Null when the load has no rate (a trace replay, whose requests carry their own times).
+ */
+function scenarioArrivals(scenario, seed) {
+    const load = scenario.load;
+    if (load.rate === undefined)
+        return null;
+    const rng = new Random(deriveSeed(seed, `${scenario.name}\u0000arrivals`));
+    const type = load.type === 'concurrency' ? 'constant' : load.type;
+    return arrivalOffsets({ type, rate: load.rate, burstiness: load.burstiness, ramp_up_s: load.ramp_up_s, fluctuation: load.fluctuation }, rng);
 }
 
 // EXTERNAL MODULE: external "node:perf_hooks"
@@ -65150,7 +65164,6 @@ class Slots {
 
 
 
-
 const DEFAULT_PROGRESS_INTERVAL_MS = 5000;
 const DEFAULT_ABORT_GRACE_MS = 2000;
 async function runScenario(opts) {
@@ -65242,10 +65255,7 @@ async function runOpenLoop(ctx) {
     const { opts, inFlight, stop, sleep, startedAt, results } = ctx;
     const { load } = opts.scenario;
     // The config requires a rate for open loops, except a trace replay, whose requests carry their own arrival times.
-    const rate = load.rate;
-    const arrivalRng = new Random(deriveSeed(opts.seed, `${opts.scenario.name}\u0000arrivals`));
-    const type = load.type === 'concurrency' ? 'constant' : load.type;
-    const offsets = rate === undefined ? null : arrivalOffsets({ type, rate, burstiness: load.burstiness, ramp_up_s: load.ramp_up_s, fluctuation: load.fluctuation }, arrivalRng);
+    const offsets = scenarioArrivals(opts.scenario, opts.seed);
     const slots = load.concurrency !== undefined ? new Slots(load.concurrency) : null;
     const limit = load.requests ?? Infinity;
     const endsAt = sendingEndsAt(ctx);
@@ -65448,7 +65458,6 @@ class ServerDownWatch {
 ;// CONCATENATED MODULE: ./src/load/shard.ts
 
 
-
 /** Parses "i/N" (1 ≤ i ≤ N); `field` names the input or config key in the error. */
 function parseShard(text, field = 'shard') {
     const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
@@ -65474,15 +65483,11 @@ function shardCount(n, shard) {
 function shardPart(total, shard) {
     return Math.max(1, shardCount(total, shard));
 }
-/**
- * The arrival offsets the unsharded run would use (the runner's seeded process: the same
- * seed derivation as src/load/runner.ts, which a test checks against the runner itself).
- */
+/** The arrival offsets the unsharded run would use (the runner's own seeded stream); null for a trace. */
 function unshardedOffsets(scenario, seed) {
-    const load = scenario.load;
-    const type = load.type === 'concurrency' ? 'constant' : load.type;
-    const rng = new Random(deriveSeed(seed, `${scenario.name}\u0000arrivals`));
-    const gen = arrivalOffsets({ type, rate: load.rate, burstiness: load.burstiness, ramp_up_s: load.ramp_up_s, fluctuation: load.fluctuation }, rng);
+    const gen = scenarioArrivals(scenario, seed);
+    if (gen === null)
+        return null;
     const cache = [];
     return (j) => {
         while (cache.length <= j)

@@ -2,7 +2,8 @@
 // The first request goes at 0 and the gaps follow (as vLLM's `bench serve` does). Each
 // comes as an endless generator (for duration-bound runs that do not know their count) and
 // as an array of n offsets.
-import type { Random } from '../workload/random.js';
+import type { ScenarioConfig } from '../config/schema.js';
+import { Random, deriveSeed } from '../workload/random.js';
 import { integrationStepMs, rateFactor, shapeOffsets, type RateShape } from './rate-shape.js';
 
 function checkRate(rate: number): void {
@@ -68,4 +69,17 @@ export function arrivalOffsets(spec: ArrivalSpec, rng: Random): Generator<number
     spec.type === 'constant' ? constantOffsets(spec.rate) : spec.type === 'gamma' ? gammaOffsets(spec.rate, spec.burstiness ?? 1, rng) : poissonOffsets(spec.rate, rng);
   const factor = rateFactor(spec);
   return factor === null ? base : shapeOffsets(base, factor, integrationStepMs(spec));
+}
+
+/**
+ * A scenario's open-loop arrivals: its own seeded stream (the run seed and the scenario's
+ * name), so the runner and the shard planner (src/load/shard.ts) draw the same times.
+ * Null when the load has no rate (a trace replay, whose requests carry their own times).
+ */
+export function scenarioArrivals(scenario: ScenarioConfig, seed: number): Generator<number, never> | null {
+  const load = scenario.load;
+  if (load.rate === undefined) return null;
+  const rng = new Random(deriveSeed(seed, `${scenario.name}\u0000arrivals`));
+  const type = load.type === 'concurrency' ? 'constant' : load.type;
+  return arrivalOffsets({ type, rate: load.rate, burstiness: load.burstiness, ramp_up_s: load.ramp_up_s, fluctuation: load.fluctuation }, rng);
 }

@@ -8,9 +8,8 @@ import { setMaxListeners } from 'node:events';
 import { InputError } from '../errors.js';
 import type { ScenarioConfig } from '../config/schema.js';
 import type { ClientHealth, Clock, EpochMs, RequestRecord, RequestSpec } from '../types.js';
-import { Random, deriveSeed } from '../workload/random.js';
 import { completionTime } from '../metrics/window.js';
-import { arrivalOffsets } from './arrivals.js';
+import { scenarioArrivals } from './arrivals.js';
 import { assessClientHealth, startEventLoopMonitor, summarizeSlips, type StartEventLoopMonitor } from './client-health.js';
 import { InFlightRequests, type Finished, type SendFn } from './in-flight.js';
 import { sleepUntilRealTime, type SleepUntil } from './sleep.js';
@@ -166,10 +165,7 @@ async function runOpenLoop(ctx: LoopContext): Promise<void> {
   const { opts, inFlight, stop, sleep, startedAt, results } = ctx;
   const { load } = opts.scenario;
   // The config requires a rate for open loops, except a trace replay, whose requests carry their own arrival times.
-  const rate = load.rate;
-  const arrivalRng = new Random(deriveSeed(opts.seed, `${opts.scenario.name}\u0000arrivals`));
-  const type = load.type === 'concurrency' ? 'constant' : load.type;
-  const offsets = rate === undefined ? null : arrivalOffsets({ type, rate, burstiness: load.burstiness, ramp_up_s: load.ramp_up_s, fluctuation: load.fluctuation }, arrivalRng);
+  const offsets = scenarioArrivals(opts.scenario, opts.seed);
   const slots = load.concurrency !== undefined ? new Slots(load.concurrency) : null;
   const limit = load.requests ?? Infinity;
   const endsAt = sendingEndsAt(ctx);

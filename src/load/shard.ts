@@ -10,8 +10,7 @@
 import type { ScenarioConfig } from '../config/schema.js';
 import { InputError } from '../errors.js';
 import type { RequestSpec } from '../types.js';
-import { Random, deriveSeed } from '../workload/random.js';
-import { arrivalOffsets } from './arrivals.js';
+import { scenarioArrivals } from './arrivals.js';
 
 /** Slice `index` (1..count) of `count`. */
 export interface Shard {
@@ -52,15 +51,10 @@ export interface ShardedScenario {
   measured: (k: number) => RequestSpec | undefined;
 }
 
-/**
- * The arrival offsets the unsharded run would use (the runner's seeded process: the same
- * seed derivation as src/load/runner.ts, which a test checks against the runner itself).
- */
-function unshardedOffsets(scenario: ScenarioConfig, seed: number): (j: number) => number {
-  const load = scenario.load;
-  const type = load.type === 'concurrency' ? 'constant' : load.type;
-  const rng = new Random(deriveSeed(seed, `${scenario.name}\u0000arrivals`));
-  const gen = arrivalOffsets({ type, rate: load.rate as number, burstiness: load.burstiness, ramp_up_s: load.ramp_up_s, fluctuation: load.fluctuation }, rng);
+/** The arrival offsets the unsharded run would use (the runner's own seeded stream); null for a trace. */
+function unshardedOffsets(scenario: ScenarioConfig, seed: number): ((j: number) => number) | null {
+  const gen = scenarioArrivals(scenario, seed);
+  if (gen === null) return null;
   const cache: number[] = [];
   return (j) => {
     while (cache.length <= j) cache.push(gen.next().value);
