@@ -133,10 +133,34 @@ export function mergeResults(parts: readonly RunResult[]): RunResult {
   };
 }
 
+/** Per-second figures a round measures over its steady window; pooled as time-weighted means. */
+const ROUND_RATES = ['request_throughput_rps', 'output_token_throughput_tps', 'total_token_throughput_tps', 'goodput_rps', 'token_goodput_tps', 'offered_rate_rps', 'achieved_rate_rps'] as const;
+
 /**
- * One server's paired rounds pooled: the distributions from all rounds' records (ids get a
- * "@round<r>" suffix so they stay unique), the run-level rates as ratios of sums over the
- * rounds' measured time (the gaps between rounds, while the other server ran, do not count).
+ * Sets the pooled rates from the rounds' own: what each round did in its measured window
+ * (rate × its duration) summed, over the summed durations. Counting every pooled record
+ * instead would add each round's fill and drain, which its window leaves out (2× the real
+ * throughput, seen on a 2-round paired run), and the union window would count the gaps
+ * between rounds, while the other server ran. A rate some round lacks is left out (null or
+ * absent, as the round had it).
+ */
+function poolRates(pooled: ScenarioMetrics, rounds: readonly ScenarioMetrics[]): void {
+  const measuredS = sum(rounds.map((m) => m.duration_s));
+  pooled.duration_s = measuredS;
+  for (const key of ROUND_RATES) {
+    const values = rounds.map((m) => m[key]);
+    if (values.some((v) => typeof v !== 'number')) {
+      if (key === 'goodput_rps' || key === 'token_goodput_tps') pooled[key] = null;
+      else delete pooled[key as 'offered_rate_rps'];
+      continue;
+    }
+    pooled[key] = measuredS > 0 ? sum(rounds.map((m) => (m[key] as number) * m.duration_s)) / measuredS : 0;
+  }
+}
+
+/**
+ * One server's paired rounds pooled: the distributions and counts from all rounds' records
+ * (ids get a "@round<r>" suffix so they stay unique), the rates from poolRates.
  */
 export function poolRounds(runs: readonly RunResult[]): RunResult {
   if (runs.length === 0) throw new RangeError('poolRounds needs at least one run');
@@ -147,14 +171,7 @@ export function poolRounds(runs: readonly RunResult[]): RunResult {
     const records = rounds.flatMap((s, r) => s.requests.map((q) => ({ ...q, id: `${q.id}@round${r + 1}` })));
     const window = { startMs: Math.min(...rounds.map((s) => s.window.startMs)), endMs: Math.max(...rounds.map((s) => s.window.endMs)) };
     const metrics = computeScenarioMetrics(records, window);
-    const measuredS = sum(rounds.map((s) => s.metrics.duration_s));
-    const perSecond = (x: number) => (measuredS > 0 ? x / measuredS : 0);
-    metrics.duration_s = measuredS;
-    metrics.request_throughput_rps = perSecond(metrics.completed);
-    metrics.output_token_throughput_tps = perSecond(metrics.total_output_tokens);
-    metrics.total_token_throughput_tps = perSecond(metrics.total_input_tokens + metrics.total_output_tokens);
-    const goodputs = rounds.map((s) => s.metrics.goodput_rps);
-    metrics.goodput_rps = goodputs.every((g) => g !== null) ? perSecond(sum(rounds.map((s) => (s.metrics.goodput_rps as number) * s.metrics.duration_s))) : null;
+    poolRates(metrics, rounds.map((s) => s.metrics));
     const pooled: ScenarioResult = { name, config: { ...rounds[0].config, rounds: rounds.length }, window, metrics, requests: records };
     const health = scenarioHealth(rounds, (i) => `${name} round ${i + 1}`);
     if (health) pooled.clientHealth = health;
