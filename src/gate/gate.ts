@@ -3,6 +3,7 @@
 import type { RunResult, ScenarioResult } from '../types.js';
 import { adviseInconclusive } from './advice.js';
 import { selectBaselines } from './baseline-select.js';
+import { discountSlowClient, failsLimit, UNTRUSTED_NOTE } from './client-trust.js';
 import { compareErrorRates } from './error-rate.js';
 import type { RateDifference } from './error-rate.js';
 import { holmAdjust, holmLevels } from './holm.js';
@@ -175,11 +176,12 @@ function finish(p: Pending, level: number, pAdjusted: number, alpha: number, rul
   return comparison;
 }
 
-function overall(failures: string[], comparisons: Comparison[], limits: LimitCheck[], compared: boolean): OverallVerdict {
+/** The Contracts' overall verdict; a limit breach discounted for a slow client counts as inconclusive. */
+export function overallVerdict(failures: string[], comparisons: Comparison[], limits: LimitCheck[]): OverallVerdict {
   if (failures.length) return 'error';
-  if (comparisons.some((c) => c.verdict === 'regression') || limits.some((l) => l.breached)) return 'regression';
-  if (comparisons.some((c) => c.verdict === 'inconclusive')) return 'inconclusive';
-  return compared ? 'pass' : 'no-baseline';
+  if (comparisons.some((c) => c.verdict === 'regression') || limits.some(failsLimit)) return 'regression';
+  if (comparisons.some((c) => c.verdict === 'inconclusive') || limits.some((l) => l.breached)) return 'inconclusive';
+  return comparisons.length > 0 ? 'pass' : 'no-baseline';
 }
 
 /** Report order: scenarios as they ran, then metrics in the thresholds' order. In place. */
@@ -198,7 +200,6 @@ export function gateRun(current: RunResult, history: RunResult[], opts: GateOpti
   const alpha = opts.alpha ?? DEFAULT_ALPHA;
   const rule = opts.rule ?? 'estimate';
   const failures = runFailures(current, opts.minSuccessful ?? DEFAULT_MIN_SUCCESSFUL);
-  const limits = checkLimits(current, thresholds);
   const selection = selectBaselines(current, history, opts.allowFingerprintMismatch ?? false);
   const ready: Comparison[] = [];
   const pending: Pending[] = [];
@@ -216,13 +217,17 @@ export function gateRun(current: RunResult, history: RunResult[], opts: GateOpti
   const pValues = pending.map((p) => (p.log ? p.log.pWorse : (p.rate as RateDifference).pWorse));
   const adjusted = holmAdjust(pValues);
   const levels = holmLevels(pValues, alpha);
-  const comparisons = [...pending.map((p, i) => finish(p, levels[i], adjusted[i], alpha, rule)), ...ready];
+  const { comparisons, limits } = discountSlowClient(
+    [...pending.map((p, i) => finish(p, levels[i], adjusted[i], alpha, rule)), ...ready],
+    checkLimits(current, thresholds),
+    current.clientHealth.trustworthy,
+  );
   sortComparisons(comparisons, current.scenarios, thresholds.relative);
-  const verdict = overall(failures, comparisons, limits, comparisons.length > 0);
+  const verdict = overallVerdict(failures, comparisons, limits);
   const reasons = [...failures, ...reasonLines(comparisons, limits), ...selection.reasons];
   if (history.length === 0) reasons.push('no baseline: absolute limits only');
   if (!current.clientHealth.trustworthy) {
-    reasons.push(`the load generator fell behind (${current.clientHealth.reasons.join('; ') || 'see client health'}); latencies may be inflated`);
+    reasons.push(`the load generator fell behind (${current.clientHealth.reasons.join('; ') || 'see client health'}); latencies may be inflated, so a worse one is inconclusive, not a regression`);
   }
   const newest = selection.usedRuns[0] ?? history[0];
   return {
@@ -255,7 +260,7 @@ export function reasonLines(comparisons: Comparison[], limits: LimitCheck[]): st
   for (const l of limits) {
     if (l.breached) {
       const name = l.statistic === 'value' ? l.metric : `${l.metric}.${l.statistic}`;
-      lines.push(`scenario ${l.scenario}: ${name} = ${l.value} breaks the limit ${l.limit}`);
+      lines.push(`scenario ${l.scenario}: ${name} = ${l.value} breaks the limit ${l.limit}${l.untrusted ? ` — inconclusive: ${UNTRUSTED_NOTE}` : ''}`);
     }
   }
   return lines;

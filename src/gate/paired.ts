@@ -8,7 +8,8 @@
 import type { RunResult, ScenarioResult } from '../types.js';
 import { compareErrorRates } from './error-rate.js';
 import type { RateDifference } from './error-rate.js';
-import { checkLimits, DEFAULT_ALPHA, reasonLines, sortComparisons, statisticValue } from './gate.js';
+import { discountSlowClient } from './client-trust.js';
+import { checkLimits, DEFAULT_ALPHA, overallVerdict, reasonLines, sortComparisons, statisticValue } from './gate.js';
 import { DEFAULT_MIN_SUCCESSFUL, runFailures } from './too-few-successes.js';
 import { holmAdjust, holmLevels } from './holm.js';
 import { higherIsBetter } from './metric-catalog.js';
@@ -16,7 +17,7 @@ import { normalQuantile } from './normal.js';
 import { pairedThresholdSet, type PairedRoundDiffs, pairedLogDifferences } from './paired-rounds.js';
 import { studentTCdf, studentTQuantile } from './paired-student-t.js';
 import type { RelativeThreshold } from './thresholds.js';
-import type { Comparison, GateDecision, OverallVerdict } from './types.js';
+import type { Comparison, GateDecision } from './types.js';
 import { decideVerdict, type VerdictRule } from './verdict.js';
 
 /** One round: the baseline server's run and the candidate server's run of the same workload. */
@@ -153,13 +154,6 @@ function pValue(p: Pending): number {
   return 1 - studentTCdf(d.meanWorse / d.se, d.rounds - 1);
 }
 
-function overall(failures: string[], comparisons: Comparison[], breached: boolean): OverallVerdict {
-  if (failures.length) return 'error';
-  if (comparisons.some((c) => c.verdict === 'regression') || breached) return 'regression';
-  if (comparisons.some((c) => c.verdict === 'inconclusive')) return 'inconclusive';
-  return comparisons.length > 0 ? 'pass' : 'no-baseline';
-}
-
 /**
  * The paired decision over k rounds. `pooledCandidate` (all candidate rounds pooled, see
  * src/report/merge.ts poolRounds) is what the absolute limits are checked on.
@@ -175,7 +169,6 @@ export function gatePaired(rounds: readonly PairedRound[], pooledCandidate: RunR
     for (const f of runFailures(r.baseline, minSuccessful)) failures.push(`round ${i + 1}, baseline server: ${f}`);
     for (const f of runFailures(r.candidate, minSuccessful)) failures.push(`round ${i + 1}, candidate server: ${f}`);
   });
-  const limits = checkLimits(pooledCandidate, thresholds);
   const ready: Comparison[] = [];
   const pending: Pending[] = [];
   if (failures.length === 0) {
@@ -190,15 +183,20 @@ export function gatePaired(rounds: readonly PairedRound[], pooledCandidate: RunR
   const pValues = pending.map(pValue);
   const adjusted = holmAdjust(pValues);
   const levels = holmLevels(pValues, alpha);
-  const comparisons = [...pending.map((p, i) => finish(p, levels[i], adjusted[i], alpha, rule)), ...ready];
+  // A round where either server's client fell behind makes worse timings inconclusive.
+  const trustworthy = rounds.every((r) => r.baseline.clientHealth.trustworthy && r.candidate.clientHealth.trustworthy);
+  const { comparisons, limits } = discountSlowClient(
+    [...pending.map((p, i) => finish(p, levels[i], adjusted[i], alpha, rule)), ...ready],
+    checkLimits(pooledCandidate, thresholds),
+    trustworthy,
+  );
   sortComparisons(comparisons, pooledCandidate.scenarios, thresholds.relative);
   const reasons = [...failures, ...reasonLines(comparisons, limits)];
   reasons.push(`paired: ${rounds.length} rounds, baseline server ${rounds[0]?.baseline.target.baseUrl ?? '?'} against candidate ${rounds[0]?.candidate.target.baseUrl ?? '?'}`);
-  const untrustworthy = rounds.some((r) => !r.baseline.clientHealth.trustworthy || !r.candidate.clientHealth.trustworthy);
-  if (untrustworthy) reasons.push('the load generator fell behind in some round; latencies may be inflated (see client health)');
+  if (!trustworthy) reasons.push('the load generator fell behind in some round; latencies may be inflated, so a worse one is inconclusive, not a regression (see client health)');
   const first = rounds[0]?.baseline;
   return {
-    verdict: overall(failures, comparisons, limits.some((l) => l.breached)),
+    verdict: overallVerdict(failures, comparisons, limits),
     reasons,
     comparisons,
     limits,

@@ -44,6 +44,11 @@ export interface LimitCheck {
   value: number | null;
   breached: boolean;
   reason: 'slo' | 'errors';
+  /**
+   * A breach measured while the load generator fell behind (src/gate/client-trust.ts): shown,
+   * but it makes the verdict `inconclusive`, not `regression`.
+   */
+  untrusted?: boolean;
 }
 
 export interface FingerprintDiff {

@@ -68,6 +68,34 @@ describe('gateRun on simulator runs', () => {
     expect(tpot?.interval?.[0]).toBeGreaterThan(0);
     expect(ab.reasons.some((r) => r.includes('tpot_ms.p50 regressed'))).toBe(true);
   });
+  it('does not fail on a slower run whose load generator fell behind: inconclusive, saying why', () => {
+    const slow = smallRun(3, 0.8);
+    const starved: RunResult = { ...slow, clientHealth: { ...slow.clientHealth, trustworthy: false, reasons: ['schedule slip p99 430 ms over 50 ms'] } };
+    const d = gateRun(starved, [baseline], { thresholds: { 'ttft_ms.p99': '< 1' } });
+    expect(d.verdict).toBe('inconclusive');
+    expect(exitCodeFor(d, 'regression')).toBe(0);
+    expect(exitCodeFor(d, 'inconclusive')).toBe(1);
+    const tpot = d.comparisons.find((c) => c.metric === 'tpot_ms')!;
+    expect(tpot.verdict).toBe('inconclusive');
+    expect(tpot.note).toMatch(/load generator fell behind/);
+    // The same figures from a trustworthy client are a regression, limit and all.
+    expect(gateRun(slow, [baseline], { thresholds: { 'ttft_ms.p99': '< 1' } }).verdict).toBe('regression');
+    expect(d.limits.find((l) => l.metric === 'ttft_ms')).toMatchObject({ breached: true, untrusted: true });
+    expect(d.reasons.some((r) => r.includes('schedule slip p99 430 ms') && r.includes('inconclusive, not a regression'))).toBe(true);
+  });
+  it('still fails a starved run on its errors: they are counted, not timed', () => {
+    const slow = smallRun(3);
+    const s = slow.scenarios[0];
+    const starved: RunResult = {
+      ...slow,
+      clientHealth: { ...slow.clientHealth, trustworthy: false, reasons: ['event-loop delay'] },
+      scenarios: [{ ...s, metrics: { ...s.metrics, error_rate: 0.2 } }],
+    };
+    const d = gateRun(starved, [baseline]);
+    expect(d.verdict).toBe('regression');
+    expect(d.limits.find((l) => l.metric === 'error_rate')).toMatchObject({ breached: true, reason: 'errors' });
+    expect(d.limits.find((l) => l.metric === 'error_rate')?.untrusted).toBeUndefined();
+  });
   it('is reproducible', () => {
     const current = smallRun(4);
     expect(gateRun(current, [baseline])).toEqual(gateRun(current, [baseline]));

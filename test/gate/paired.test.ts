@@ -123,6 +123,17 @@ describe('gatePaired', () => {
     expect(d.verdict).toBe('inconclusive');
   });
 
+  it('a round whose load generator fell behind makes a slower candidate inconclusive, not a regression', () => {
+    const f = [1.1, 1.11, 1.09, 1.1, 1.12, 1.08];
+    expect(decide(rounds([1, 0.9, 1.1, 1, 0.95, 1.05], f)).verdict).toBe('regression');
+    const rs = rounds([1, 0.9, 1.1, 1, 0.95, 1.05], f);
+    rs[2] = { ...rs[2], baseline: { ...rs[2].baseline, clientHealth: { ...rs[2].baseline.clientHealth, trustworthy: false, reasons: ['slip'] } } };
+    const d = decide(rs);
+    expect(d.verdict).toBe('inconclusive');
+    expect(d.comparisons.filter((c) => c.verdict === 'regression')).toEqual([]);
+    expect(d.reasons.some((r) => r.includes('fell behind in some round'))).toBe(true);
+  });
+
   it('a failed round makes the verdict error', () => {
     const rs = rounds([1, 1], [1, 1]);
     const s = rs[1].candidate.scenarios[0];
