@@ -86,6 +86,17 @@ export function checkLimits(current: RunResult, opts: ReturnType<typeof resolveT
   return checks;
 }
 
+/**
+ * True when neither side has the statistic at all: a file imported from a tool that does not
+ * write it (vLLM's default --save-result has p99 but no p90, and no E2E). That is no evidence
+ * either way, so the comparison is left out and listed, instead of an inconclusive that no
+ * rerun could ever decide. A statistic only one side lacks stays inconclusive.
+ */
+function neitherHas(scenario: ScenarioResult, stored: ScenarioResult[], t: RelativeThreshold): boolean {
+  if (t.metric === 'error_rate') return false;
+  return !usable(statisticValue(scenario, t.metric, t.statistic)) && stored.every((s) => !usable(statisticValue(s, t.metric, t.statistic)));
+}
+
 function pendingFor(scenario: ScenarioResult, stored: ScenarioResult[], t: RelativeThreshold, opts: GateOptions): Pending | Comparison {
   const up = higherIsBetter(t.metric);
   const missing = (note: string, current: number | null, baseline: number | null): Comparison => ({
@@ -203,11 +214,16 @@ export function gateRun(current: RunResult, history: RunResult[], opts: GateOpti
   const selection = selectBaselines(current, history, opts.allowFingerprintMismatch ?? false);
   const ready: Comparison[] = [];
   const pending: Pending[] = [];
+  const notCompared: string[] = [];
   if (failures.length === 0) {
     for (const scenario of current.scenarios) {
       const stored = selection.byScenario.get(scenario.name);
       if (!stored || stored.length === 0) continue;
       for (const t of thresholds.relative) {
+        if (neitherHas(scenario, stored, t)) {
+          notCompared.push(`${t.metric}.${t.statistic}`);
+          continue;
+        }
         const p = pendingFor(scenario, stored, t, opts);
         if ('verdict' in p) ready.push(p);
         else pending.push(p);
@@ -225,6 +241,9 @@ export function gateRun(current: RunResult, history: RunResult[], opts: GateOpti
   sortComparisons(comparisons, current.scenarios, thresholds.relative);
   const verdict = overallVerdict(failures, comparisons, limits);
   const reasons = [...failures, ...reasonLines(comparisons, limits), ...selection.reasons];
+  if (notCompared.length > 0) {
+    reasons.push(`not compared: ${[...new Set(notCompared)].join(', ')} — neither the current run nor the baseline has it (a file imported from a tool that did not write it); gate a statistic both have, or export it from the tool`);
+  }
   if (history.length === 0) reasons.push('no baseline: absolute limits only');
   if (!current.clientHealth.trustworthy) {
     reasons.push(`the load generator fell behind (${current.clientHealth.reasons.join('; ') || 'see client health'}); latencies may be inflated, so a worse one is inconclusive, not a regression`);

@@ -23,3 +23,29 @@ describe.each([['aggregates only', ''], ['--save-detailed', '-detailed']])('two 
     expect(md).toMatch(/tpot_ms p50 \| 12\.0 ms \| 15\.6 ms \| \+30\.4 %/);
   });
 });
+
+describe('a vLLM --save-result file with its default percentiles (p99 only, no E2E)', () => {
+  it('passes against itself: the statistics neither file has are listed as not compared, not inconclusive', async () => {
+    const file = join(dir, 'vllm-default.json');
+    const baseline = await readAnyResultsFile(file, 'vllm');
+    const current = await readAnyResultsFile(file, 'vllm');
+    const decision = gateRun(current, [baseline], { seed: 7 });
+    expect(decision.verdict).toBe('pass');
+    expect(decision.comparisons.some((c) => c.verdict === 'inconclusive')).toBe(false);
+    const keys = decision.comparisons.map((c) => `${c.metric}.${c.statistic}`);
+    expect(keys).not.toContain('ttft_ms.p90');
+    expect(keys).not.toContain('e2e_ms.p90');
+    expect(keys).toContain('tpot_ms.p50');
+    expect(decision.reasons).toContain(
+      'not compared: ttft_ms.p90, e2e_ms.p90 — neither the current run nor the baseline has it (a file imported from a tool that did not write it); gate a statistic both have, or export it from the tool',
+    );
+  });
+
+  it('stays inconclusive when only one side lacks the statistic', async () => {
+    const baseline = await readAnyResultsFile(join(dir, 'vllm-default.json'), 'vllm');
+    const current = await readAnyResultsFile(join(dir, 'vllm-detailed.json'), 'vllm');
+    const decision = gateRun(current, [baseline], { seed: 7, allowFingerprintMismatch: true });
+    const p90 = decision.comparisons.find((c) => c.metric === 'ttft_ms' && c.statistic === 'p90');
+    expect(p90).toMatchObject({ verdict: 'inconclusive', note: 'the baseline has no value for this statistic' });
+  });
+});
