@@ -89,10 +89,11 @@ export async function openRequestSource(scenario: ScenarioConfig, opts: RequestS
     notes.push(...trace.notes);
     const blockSize = w.block_size ?? (w.format === 'bailian' ? 16 : 512);
     words.drawFast(new Random(0), 8); // builds the phrase pool now, not during the replay
-    measured = withLookahead(traceRequestBuilder(trace.rows, { ...base, words, blockSize }), TRACE_LOOKAHEAD);
+    const build = traceRequestBuilder(trace.rows, { ...base, words, blockSize });
+    notes.push(...checkSample(build, trace.rows.length, tokenizer)); // the plain builder: a sample must not look like the replay's takes
+    measured = withLookahead(build, TRACE_LOOKAHEAD);
     items = trace.rows.slice(0, 64).map((r) => ({ line: r.line, messages: [], inputTokens: r.inputTokens, outputTokens: r.outputTokens }));
     notes.push(`${trace.rows.length} requests from ${w.format} trace ${w.path} (${trace.read} rows read)`);
-    notes.push(...checkSample(measured, trace.rows.length, tokenizer));
   } else {
     const maxItems = limit ?? MAX_DATASET_ITEMS;
     if (w.source === 'sharegpt') {
