@@ -16,11 +16,21 @@ export function formatNumber(v: number | null | undefined, unit = ''): string {
 /** The value of a metric with its unit, from the metric key's suffix. */
 export function formatMetricValue(metric: string, v: number | null | undefined): string {
   if (metric.endsWith('_ms')) return formatMs(v);
-  if (metric === 'error_rate') return v === null || v === undefined ? '—' : `${(100 * v).toFixed(2)} %`;
+  if (metric === 'error_rate') return v === null || v === undefined || !Number.isFinite(v) ? '—' : `${(100 * v).toFixed(2)} %`;
   if (metric.endsWith('_tps')) return formatNumber(v, 'tok/s');
   if (metric.endsWith('_rps')) return formatNumber(v, 'req/s');
   if (metric === 'duration_s') return formatNumber(v, 's');
   return formatNumber(v);
+}
+
+/** A count (requests, samples); '—' when absent: an imported file may not give one. */
+export function formatCount(v: number | null | undefined): string {
+  return typeof v === 'number' && Number.isFinite(v) ? String(v) : '—';
+}
+
+/** A fraction as a percentage, 92.4 % (SLO attainment); '—' when absent. */
+export function formatFraction(v: number | null | undefined): string {
+  return typeof v === 'number' && Number.isFinite(v) ? `${(100 * v).toFixed(1)} %` : '—';
 }
 
 /** +12.3 % / −4.0 % (a real minus sign reads better in tables). */

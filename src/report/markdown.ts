@@ -1,14 +1,18 @@
 // The gate's Markdown report, used for the sticky PR comment and the job summary: the
 // headline verdict, the baseline's provenance, one table per scenario, then collapsible
-// details and a chart. Everything a user or a server controls is escaped (escape.ts), and
-// the whole stays under GitHub's comment limit, shedding details before tables (truncate.ts).
+// details, a chart and (with 2 or more stored runs) a collapsed trend. Everything a user or
+// a server controls is escaped (escape.ts), and the whole stays under GitHub's comment
+// limit, shedding details (trends included) before tables (truncate.ts).
 import { markdownTable } from 'markdown-table';
 import type { Comparison, GateDecision, LimitCheck, OverallVerdict, Verdict } from '../gate/types.js';
+import { failsLimit } from '../gate/client-trust.js';
 import type { RunResult, ScenarioResult } from '../types.js';
 import { latencyChart } from './chart.js';
 import { sweepChartMarkdown } from './sweep-chart.js';
 import { escapeText } from './escape.js';
-import { formatAge, formatMetricValue, formatMs, formatPercent, formatPoints } from './format.js';
+import { formatAge, formatCount, formatFraction, formatMetricValue, formatMs, formatPercent, formatPoints } from './format.js';
+import { importInfo } from './import/common.js';
+import { trendMarkdown } from './trend.js';
 import { assembleWithinCap } from './truncate.js';
 import type { ScenarioSection } from './truncate.js';
 
@@ -78,7 +82,7 @@ function comparisonRow(c: Comparison): string[] {
 }
 
 function limitRow(l: LimitCheck): string[] {
-  return [metricLabel(l.metric, l.statistic), escapeText(l.limit), formatMetricValue(l.metric, l.value), l.breached ? `❌ breached (${l.reason})` : '✅ within'];
+  return [metricLabel(l.metric, l.statistic), escapeText(l.limit), formatMetricValue(l.metric, l.value), !l.breached ? '✅ within' : l.untrusted ? `⚠️ breached (${l.reason}), but the load generator fell behind: inconclusive` : `❌ breached (${l.reason})`];
 }
 
 function scenarioTable(comparisons: Comparison[], limits: LimitCheck[]): string {
@@ -93,8 +97,8 @@ function scenarioTable(comparisons: Comparison[], limits: LimitCheck[]): string 
 }
 
 function scenarioVerdict(comparisons: Comparison[], limits: LimitCheck[]): Verdict | 'none' {
-  if (comparisons.some((c) => c.verdict === 'regression') || limits.some((l) => l.breached)) return 'regression';
-  if (comparisons.some((c) => c.verdict === 'inconclusive')) return 'inconclusive';
+  if (comparisons.some((c) => c.verdict === 'regression') || limits.some(failsLimit)) return 'regression';
+  if (comparisons.some((c) => c.verdict === 'inconclusive') || limits.some((l) => l.breached)) return 'inconclusive';
   if (comparisons.some((c) => c.verdict === 'improvement')) return 'improvement';
   return comparisons.length ? 'unchanged' : 'none';
 }
@@ -107,30 +111,69 @@ function percentilesTable(current: ScenarioResult, baseline: ScenarioResult | un
     for (const [label, s] of [['baseline', baseline], ['current', current]] as const) {
       if (!s) continue;
       const d = s.metrics[key];
-      rows.push([key, label, ...(d ? [formatMs(d.p50), formatMs(d.p90), formatMs(d.p95), formatMs(d.p99), formatMs(d.mean), formatMs(d.max), String(d.count)] : ['—', '—', '—', '—', '—', '—', '0'])]);
+      // Absent from our own run: no sample (count 0). Absent from an imported file: not given.
+      const none = importInfo(s)?.missing.includes(key) ? '—' : '0';
+      rows.push([key, label, ...(d ? [formatMs(d.p50), formatMs(d.p90), formatMs(d.p95), formatMs(d.p99), formatMs(d.mean), formatMs(d.max), formatCount(d.count)] : ['—', '—', '—', '—', '—', '—', none])]);
     }
   }
   return markdownTable(rows, { alignDelimiters: false });
+}
+
+function isNumber(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+
+/** Throughputs, and with SLOs set the goodputs and attainment (the CLI table shows goodput too). */
+function throughputLine(m: ScenarioResult['metrics']): string {
+  const parts = [formatMetricValue('request_throughput_rps', m.request_throughput_rps), `output ${formatMetricValue('output_token_throughput_tps', m.output_token_throughput_tps)}`];
+  if (isNumber(m.goodput_rps)) parts.push(`goodput ${formatMetricValue('goodput_rps', m.goodput_rps)}`);
+  if (isNumber(m.token_goodput_tps)) parts.push(`token goodput ${formatMetricValue('token_goodput_tps', m.token_goodput_tps)}`);
+  if (isNumber(m.slo_attainment)) parts.push(`SLO attainment ${formatFraction(m.slo_attainment)}`);
+  return `Throughput: ${parts.join(', ')}; ${formatCount(m.completed)} ok, ${formatCount(m.failed)} failed.`;
+}
+
+const MAX_WORKLOAD_NOTES = 5;
+
+/** What the workload stage said (approximate lengths, skipped rows, a /tokenize mismatch); null when nothing. */
+function workloadLine(s: ScenarioResult): string | null {
+  const notes = (s.workloadNotes ?? []).filter((n) => typeof n === 'string' && n.trim() !== '');
+  if (!notes.length) return null;
+  const shown = notes.slice(0, MAX_WORKLOAD_NOTES).map((n) => escapeText(n, 300));
+  const more = notes.length - shown.length;
+  return `Workload: ${shown.join('; ')}${more > 0 ? `; … and ${more} more (see the results file)` : ''}.`;
+}
+
+/** Runs in the collapsed trend: this run and up to 9 stored ones (the comment stays short). */
+const TREND_RUNS = 10;
+
+/** The headline metrics over the stored history and this run, collapsed; null with fewer than 2 stored runs of the scenario. */
+function trendBlock(s: ScenarioResult, current: RunResult, baselines: RunResult[]): string | null {
+  const stored = baselines.filter((b) => b.scenarios.some((x) => x.name === s.name)).length;
+  if (stored < 2) return null;
+  const trend = trendMarkdown([current, ...baselines], { scenario: s.name, last: TREND_RUNS, newestLabel: 'current' });
+  return [`<details><summary>Trend: ${escapeText(s.name, 100)}</summary>`, '', trend.trimEnd(), '', '</details>'].join('\n');
 }
 
 function detailsBlock(current: ScenarioResult, baseline: ScenarioResult | undefined, limits: LimitCheck[], result: RunResult): string {
   const m = current.metrics;
   const errors = Object.entries(m.errors_by_kind).filter(([, n]) => (n ?? 0) > 0);
   const messages = [...new Set(current.requests.filter((r) => r.error).map((r) => r.error?.message ?? ''))].slice(0, 5);
-  const sources = Object.entries(m.token_sources).map(([k, n]) => `${escapeText(k)}: ${n}`);
+  const sources = Object.entries(m.token_sources).map(([k, n]) => `${escapeText(k)}: ${formatCount(n)}`);
   const health = current.clientHealth ?? result.clientHealth;
+  const workload = workloadLine(current);
   const lines = [
     `<details><summary>Details: ${escapeText(current.name)}</summary>`,
     '',
     percentilesTable(current, baseline),
     '',
-    `Throughput: ${formatMetricValue('request_throughput_rps', m.request_throughput_rps)}, output ${formatMetricValue('output_token_throughput_tps', m.output_token_throughput_tps)}; ${m.completed} ok, ${m.failed} failed.`,
+    throughputLine(m),
     '',
-    `Errors: ${errors.length ? errors.map(([k, n]) => `${escapeText(k)} ${n}`).join(', ') : 'none'}.` +
+    `Errors: ${errors.length ? errors.map(([k, n]) => `${escapeText(k)} ${formatCount(n)}`).join(', ') : 'none'}.` +
       (messages.length ? ` First messages: ${messages.map((x) => `“${escapeText(x, 160)}”`).join('; ')}.` : ''),
     '',
     `Token counts from: ${sources.length ? sources.join(', ') : 'none'}${m.max_chunk_tokens && m.max_chunk_tokens > 1 ? `; up to ${m.max_chunk_tokens} tokens per chunk (an ITL gap may span several tokens)` : ''}.`,
     '',
+    ...(workload ? [workload, ''] : []),
     `Client health: schedule slip p99 ${formatMs(health.scheduleSlipMs.p99)}, event-loop delay p99 ${formatMs(health.eventLoopDelayMs.p99)}${health.trustworthy ? '' : ` — not trustworthy: ${escapeText(health.reasons.join('; '), 300)}`}.`,
   ];
   if (limits.length) lines.push('', markdownTable([['limit', 'bound', 'current', 'verdict'], ...limits.map(limitRow)], { alignDelimiters: false }));
@@ -178,11 +221,12 @@ export function renderMarkdownReport(decision: GateDecision, current: RunResult,
     const worst = comparisons.filter((c) => c.verdict === 'regression' || c.verdict === 'inconclusive').map((c) => `${metricLabel(c.metric, c.statistic)} ${formatChange(c, c.change)}`);
     const badge = verdict === 'none' ? 'no comparison' : VERDICT[verdict];
     const chart = latencyChart(s, base);
+    const trend = trendBlock(s, current, baselines);
     return {
       severity: verdict === 'regression' ? 3 : verdict === 'inconclusive' ? 2 : verdict === 'improvement' ? 1 : 0,
       headline: `- **${escapeText(s.name, 100)}**: ${badge}${worst.length ? ` (${worst.slice(0, 3).join(', ')})` : ''}`,
       table: `### ${escapeText(s.name, 100)}: ${badge}\n\n${scenarioTable(comparisons, limits)}`,
-      details: detailsBlock(s, base, limits, current) + (chart ? `\n\n${chart}` : ''),
+      details: [detailsBlock(s, base, limits, current), chart, trend].filter(Boolean).join('\n\n'),
     };
   });
   const tail: string[] = [];

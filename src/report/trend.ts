@@ -2,6 +2,7 @@
 // newest first): one mermaid `xychart-beta` line chart per metric (units differ, and an
 // xychart has one y axis), oldest run on the left, and a markdown table of the same numbers.
 import type { RunResult, ScenarioResult } from '../types.js';
+import { escapeText } from './escape.js';
 import { hasStatistic } from './import/common.js';
 
 export interface HeadlineMetric {
@@ -22,6 +23,8 @@ export interface TrendOptions {
   last?: number;
   /** Scenario to follow; default the newest run's first scenario. */
   scenario?: string;
+  /** Label of the newest run instead of its commit, e.g. 'current' when it is the run under review. */
+  newestLabel?: string;
 }
 
 export interface TrendPoint {
@@ -55,12 +58,13 @@ export function trendPoints(history: readonly RunResult[], opts: TrendOptions = 
   const scenario = opts.scenario ?? history[0]?.scenarios[0]?.name ?? null;
   const runs = history.slice(0, last).reverse();
   const points: TrendPoint[] = [];
-  for (const run of runs) {
+  for (const [i, run] of runs.entries()) {
     const s = run.scenarios.find((x) => x.name === scenario);
     if (!s) continue;
     const values: Record<string, number | null> = {};
     for (const h of HEADLINE_METRICS) values[h.id] = headlineValue(s, h.id);
-    points.push({ label: runLabel(run), startedAt: run.startedAt, values });
+    const label = i === runs.length - 1 && opts.newestLabel ? opts.newestLabel : runLabel(run);
+    points.push({ label, startedAt: run.startedAt, values });
   }
   return { scenario, points };
 }
@@ -70,9 +74,18 @@ export function mermaidLabel(text: string): string {
   return text.replace(/[^A-Za-z0-9 ._:/#+-]/g, '_').slice(0, 40);
 }
 
-/** Text safe inside a markdown table cell (no pipes, no markup, no line breaks). */
+/**
+ * Text safe inside a markdown table cell (no pipes, no markup, no line breaks, no @mention):
+ * the trend also goes into the PR comment, so it is escaped as the comment's other text is.
+ */
 export function markdownCell(text: string): string {
-  return text.replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`).replace(/[\r\n]+/g, ' ');
+  return escapeText(text, 100);
+}
+
+/** Text safe inside a one-line code span: no backtick to close it, no line break to leave it. */
+function codeSpanText(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[`\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').slice(0, 100);
 }
 
 function round(v: number): number {
@@ -105,7 +118,7 @@ function formatCell(v: number | null): string {
 export function trendMarkdown(history: readonly RunResult[], opts: TrendOptions = {}): string {
   const { scenario, points } = trendPoints(history, opts);
   if (scenario === null || points.length === 0) return '_No stored runs to show a trend of._\n';
-  const parts = [`#### Trend of scenario \`${markdownCell(scenario).replace(/`/g, '')}\`, last ${points.length} run(s)`, ''];
+  const parts = [`#### Trend of scenario \`${codeSpanText(scenario)}\`, last ${points.length} run(s)`, ''];
   for (const metric of HEADLINE_METRICS) {
     const chart = mermaidChart(points, metric);
     if (chart) parts.push(chart, '');

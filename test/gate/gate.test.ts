@@ -4,6 +4,7 @@ import { exitCodeFor, gateRun } from '../../src/gate/gate.js';
 import { resolveThresholds } from '../../src/gate/thresholds.js';
 import type { GateDecision } from '../../src/gate/types.js';
 import { decideVerdict } from '../../src/gate/verdict.js';
+import { renderMarkdownReport } from '../../src/report/markdown.js';
 import type { RunResult } from '../../src/types.js';
 import { smallRun } from './fixtures.js';
 
@@ -82,6 +83,9 @@ describe('gateRun on simulator runs', () => {
     expect(gateRun(slow, [baseline], { thresholds: { 'ttft_ms.p99': '< 1' } }).verdict).toBe('regression');
     expect(d.limits.find((l) => l.metric === 'ttft_ms')).toMatchObject({ breached: true, untrusted: true });
     expect(d.reasons.some((r) => r.includes('schedule slip p99 430 ms') && r.includes('inconclusive, not a regression'))).toBe(true);
+    const md = renderMarkdownReport(d, starved, [baseline]);
+    expect(md).toContain('⚠️ breached (slo), but the load generator fell behind: inconclusive');
+    expect(md).not.toContain('❌');
   });
   it('still fails a starved run on its errors: they are counted, not timed', () => {
     const slow = smallRun(3);

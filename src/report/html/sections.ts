@@ -10,8 +10,9 @@ import { cdfPoints, lineChart } from './svg-chart.js';
 import type { Series } from './svg-chart.js';
 
 const STATS = ['count', 'mean', 'std', 'min', 'p50', 'p90', 'p95', 'p99', 'max'] as const;
+// goodput_rps, token_goodput_tps and slo_attainment are '—' when no SLOs are set.
 const RUN_LEVEL = [
-  'request_throughput_rps', 'output_token_throughput_tps', 'total_token_throughput_tps', 'goodput_rps',
+  'request_throughput_rps', 'output_token_throughput_tps', 'total_token_throughput_tps', 'goodput_rps', 'token_goodput_tps', 'slo_attainment',
   'error_rate', 'completed', 'failed', 'duration_s', 'total_input_tokens', 'total_output_tokens',
 ] as const;
 
@@ -43,7 +44,7 @@ export function decisionSection(decision: unknown): string {
     `<span class="verdict v-${escapeHtml(c.verdict)}">${escapeHtml(c.verdict)}</span>`,
     escapeHtml(c.note ?? ''),
   ]);
-  const limitRows = limits.map((l) => [escapeHtml(l.scenario), escapeHtml(`${l.metric}.${l.statistic}`), escapeHtml(l.limit), escapeHtml(formatNumber(l.value)), l.breached ? '<span class="verdict v-regression">breached</span>' : 'ok']);
+  const limitRows = limits.map((l) => [escapeHtml(l.scenario), escapeHtml(`${l.metric}.${l.statistic}`), escapeHtml(l.limit), escapeHtml(formatNumber(l.value)), !l.breached ? 'ok' : l.untrusted ? '<span class="verdict v-inconclusive">breached, untrusted client</span>' : '<span class="verdict v-regression">breached</span>']);
   return [
     `<section id="decision"><h2>Gate decision: <span class="verdict v-${escapeHtml(d.verdict)}">${escapeHtml(d.verdict)}</span></h2>`,
     reasons ? `<ul class="reasons">${reasons}</ul>` : '',
@@ -59,7 +60,7 @@ function summaryTables(s: ScenarioResult): string {
     return [escapeHtml(key), ...STATS.map((st) => escapeHtml(d && hasStatistic(d, st) ? formatNumber(d[st]) : '—'))];
   });
   const m = s.metrics as unknown as Record<string, unknown>;
-  const runRows = RUN_LEVEL.map((k) => [escapeHtml(k), escapeHtml(k === 'error_rate' ? pct(m[k] as number) : formatNumber(m[k]))]);
+  const runRows = RUN_LEVEL.map((k) => [escapeHtml(k), escapeHtml(k === 'error_rate' || k === 'slo_attainment' ? pct(m[k] as number) : formatNumber(m[k]))]);
   return [
     table('summary', ['metric', ...STATS], distRows),
     table('run-level', ['run-level', 'value'], runRows),
@@ -75,6 +76,13 @@ function provenanceNote(s: ScenarioResult): string {
     info.missing.length ? `Not in the source (shown as —): ${info.missing.join(', ')}.` : '',
   ].filter(Boolean);
   return `<div class="provenance">${lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('')}</div>`;
+}
+
+/** What the workload stage said (approximate lengths, skipped rows, a /tokenize mismatch). */
+function workloadNote(s: ScenarioResult): string {
+  const notes = (s.workloadNotes ?? []).filter((n) => typeof n === 'string' && n.trim() !== '');
+  if (notes.length === 0) return '';
+  return `<p class="note workload">Workload: ${notes.map(escapeHtml).join('; ')}.</p>`;
 }
 
 type Pick = (r: RequestRecord) => number | null;
@@ -112,6 +120,7 @@ export function scenarioSection(s: ScenarioResult, baseline: RunResult | undefin
   return [
     `<section class="scenario"><h2>Scenario ${escapeHtml(s.name)}</h2>`,
     provenanceNote(s),
+    workloadNote(s),
     summaryTables(s),
     cdfCharts(s, baseline),
     '</section>',

@@ -31,12 +31,20 @@ describe('trend', () => {
 
   it('escapes labels and cells', () => {
     expect(mermaidLabel('a"b]\n`x`')).toBe('a_b___x_');
-    expect(markdownCell('a|b<script>')).toBe('a\\|b\\<script\\>');
+    expect(markdownCell('a|b<script>@team')).toBe('a&#124;b&lt;script&gt;&#64;team');
     const runs = history();
     runs[0].environment.commit = '"];alert(1)//';
     runs[0].scenarios[0].name = 'chat';
     const md = trendMarkdown(runs, { last: 2 });
     expect(md).not.toContain('"];alert');
+  });
+
+  it('labels the newest run as asked and keeps the heading on one line', () => {
+    const runs = history();
+    runs[0].scenarios[0].name = 'a`b\n## x';
+    const md = trendMarkdown(runs, { last: 2, scenario: 'a`b\n## x', newestLabel: 'current' });
+    expect(md.split('\n')[0]).toBe('#### Trend of scenario `a b ## x`, last 1 run(s)');
+    expect(trendPoints(history(), { last: 2, newestLabel: 'current' }).points.map((p) => p.label)).toEqual(['commit-', 'current']);
   });
 
   it('says so when there is nothing to show', () => {

@@ -35,6 +35,20 @@ describe('renderHtmlReport', () => {
     expect(html).toContain('data-series="baseline"');
     expect(html).toMatch(/<section id="trend">/);
     expect(html).toMatch(/Imported from vllm\./);
+    // vLLM gives no count for TPOT and ITL: shown as —.
+    expect(html).not.toMatch(/NaN|undefined/);
+  });
+
+  it('shows the workload notes and, with SLOs, goodput, token goodput and SLO attainment', () => {
+    const run = makeRun('x');
+    run.scenarios[0].workloadNotes = ['input lengths are approximate (no tokenizer)', 'left out 3 invalid rows of p.jsonl'];
+    Object.assign(run.scenarios[0].metrics, { goodput_rps: 8.5, token_goodput_tps: 85.25, slo_attainment: 0.85 });
+    const html = renderHtmlReport({ current: run });
+    expect(html).toContain('<p class="note workload">Workload: input lengths are approximate (no tokenizer); left out 3 invalid rows of p.jsonl.</p>');
+    expect(html).toContain('<tr><td>goodput_rps</td><td>8.500</td></tr><tr><td>token_goodput_tps</td><td>85.250</td></tr><tr><td>slo_attainment</td><td>85.0 %</td></tr>');
+    const plain = renderHtmlReport({ current: makeRun('y') });
+    expect(plain).not.toContain('Workload:');
+    expect(plain).toContain('<tr><td>goodput_rps</td><td>—</td></tr><tr><td>token_goodput_tps</td><td>—</td></tr><tr><td>slo_attainment</td><td>—</td></tr>');
   });
 
   it('escapes every untrusted string', () => {
@@ -42,12 +56,14 @@ describe('renderHtmlReport', () => {
     const evil = '<img src=x onerror=alert(1)>"\'&';
     run.target.model = evil;
     run.scenarios[0].name = evil;
+    run.scenarios[0].workloadNotes = [evil];
     run.scenarios[0].config = { importedFrom: 'vllm', workload: {}, imported: { aggregatesOnly: true, missing: [evil], notes: [evil] } };
     const decision = { verdict: '<b>x</b>', reasons: [evil], comparisons: [{ scenario: evil, metric: evil, statistic: 'p50', baseline: 1, current: 2, change: 1, interval: null, verdict: evil, note: evil }], limits: [] };
     const html = renderHtmlReport({ current: run, decision, title: evil });
     expect(html).not.toContain('<img');
     expect(html).not.toContain('<b>x</b>');
     expect(html).toContain(escapeHtml(evil));
+    expect(html).toContain(`Workload: ${escapeHtml(evil)}.`);
     expect(escapeHtml(evil)).toBe('&lt;img src=x onerror=alert(1)&gt;&quot;&#39;&amp;');
   });
 
