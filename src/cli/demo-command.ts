@@ -11,7 +11,7 @@ import { gateRun } from '../gate/gate.js';
 import { renderMarkdownReport, renderResultsTable } from '../report/markdown.js';
 import { writeRunResultFile } from '../report/results-file.js';
 import { runConfig } from '../run.js';
-import { startSim } from '../sim/server.js';
+import { startSimProcess } from '../sim/child-process.js';
 import type { RunResult } from '../types.js';
 
 /** Two scenarios, each about 7 s on the simulator: a Poisson chat and a fixed concurrency. */
@@ -44,8 +44,10 @@ PR comment that catches the regression, then an A/A run that passes.
 `;
 
 async function benchAgainstSim(speed: number, driftSeed: number, log: (s: string) => void): Promise<RunResult> {
-  // A little per-start drift, as on real runners, so the A/A run shows honest noise.
-  const sim = await startSim({ port: 0, speed, seed: driftSeed, noise: 0.02, drift: 0.01, driftSeed });
+  // A little per-start drift, as on real runners, so the A/A run shows honest noise. The
+  // simulator runs in its own process: sharing the client's event loop, its batch steps
+  // stalled the client (a 225 ms stall once made the demo's A/A a regression).
+  const sim = await startSimProcess(['--speed', String(speed), '--seed', String(driftSeed), '--noise', '0.02', '--drift', '0.01', '--drift-seed', String(driftSeed)]);
   try {
     const config = parseConfigText(DEMO_CONFIG_YAML, 'demo config');
     return await runConfig(config, { baseUrl: sim.url, log });
