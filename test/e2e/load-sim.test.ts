@@ -65,7 +65,7 @@ ${scenario}`;
 }
 
 describe('load patterns against the simulator', () => {
-  it('holds a constant 200 req/s with schedule slip p99 under 2 ms', async () => {
+  it('holds a constant 200 req/s with schedule slip p99 under 2 ms', async (ctx) => {
     const url = await startSimProcess(['--noise', '0']);
     // Two output tokens keep the simulator cheap; the client runs on this thread (workers: 0).
     const text = yaml('    load: { type: constant, rate: 200, requests: 600, warmup: 2 }\n', 'client: { workers: 0 }\n').replace(`output_tokens: ${OUTPUT_TOKENS}`, 'output_tokens: 2');
@@ -87,8 +87,8 @@ describe('load patterns against the simulator', () => {
     }
     const overloaded = loadavg()[0] > 1.5 * availableParallelism();
     if (overloaded && Math.min(...p99s) >= 2) {
-      console.log(`200 req/s: machine overloaded (load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores); the 2 ms bound was not measurable`);
-      return;
+      // Reported as skipped, not passed: the claim was not checked on this run.
+      ctx.skip(`machine overloaded (load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores): the 2 ms bound was not measurable`);
     }
     expect(Math.min(...p99s)).toBeLessThan(2);
   }, 40_000);
