@@ -22,7 +22,7 @@ import { failureDecision, shouldComment, shouldSaveBaseline } from './github/dec
 import { fingerprintEngine } from './github/fingerprint.js';
 import { waitForHealth } from './github/health.js';
 import { readInputs, type ActionInputs } from './github/inputs.js';
-import { annotateRegressions, headlineOutputs, postComment, uploadReportArtifact, writeJobSummary, writeReportFiles } from './github/publish.js';
+import { annotateRegressions, headlineOutputs, htmlArtifactName, postComment, uploadReportArtifact, writeHtmlReportFile, writeJobSummary, writeReportFiles } from './github/publish.js';
 import { runStopCommand, startServerProcess, type ServerProcess } from './github/server-process.js';
 import { createBaselineStore } from './github/stores.js';
 import { STATE } from './github/state.js';
@@ -32,6 +32,8 @@ import { runConfig } from './run.js';
 import { gatePaired } from './gate/paired.js';
 import { pairedOneAtATime, runPairedInAction } from './github/paired-action.js';
 import { downloadParts, mergeParts, uploadPart } from './github/shards.js';
+import { checkShardable, parseShard } from './load/shard.js';
+import { renderHtmlReport } from './report/html/render.js';
 import type { RunResult } from './types.js';
 
 export interface MainDeps {
@@ -102,7 +104,7 @@ async function collectParts(inputs: ActionInputs, ctx: ActionContext, artifactCl
   let path: string;
   if (inputs.shardsPath) path = join(ctx.workspace, inputs.shardsPath);
   else {
-    const got = await downloadParts(await artifactClient(), ctx.runnerTemp || undefined);
+    const got = await downloadParts(await artifactClient(), ctx.runnerTemp || undefined, inputs.name);
     core.info(`downloaded ${got.names.length} artifacts: ${got.names.join(', ')}`);
     path = got.dir;
   }
@@ -112,10 +114,12 @@ async function collectParts(inputs: ActionInputs, ctx: ActionContext, artifactCl
 }
 
 /** A shard job: upload the partial results for the report job; its verdict is no-baseline unless the run failed. */
-async function uploadShard(inputs: ActionInputs, artifactClient: () => Promise<ArtifactClientLike>, resultsPath: string, outDir: string, result: RunResult, minSuccessful: number): Promise<GateDecision> {
+async function uploadShard(inputs: ActionInputs, ctx: ActionContext, artifactClient: () => Promise<ArtifactClientLike>, resultsPath: string, outDir: string, result: RunResult, minSuccessful: number): Promise<GateDecision> {
   try {
-    core.info(await uploadPart(await artifactClient(), inputs.name, inputs.shard as string, resultsPath, outDir));
+    core.info(await uploadPart(await artifactClient(), inputs.name, inputs.shard as string, resultsPath, outDir, ctx.runAttempt));
   } catch (err) {
+    // A name taken by another job would lose one job's results in the report: an error.
+    if (err instanceof InputError) throw err;
     core.warning(`could not upload the shard results (${(err as Error).message.split('\n')[0]}); upload the results-path output with actions/upload-artifact and give the report job shards-path`);
   }
   const failures = runFailures(result, minSuccessful);
@@ -152,6 +156,11 @@ export async function run(deps: MainDeps = {}): Promise<void> {
     config = await loadConfig(inputs, ctx);
     gateOptions(config); // a bad gate: section is bad input too, reported before the run
     if (inputs.shard) config = { ...config, shard: inputs.shard };
+    if (config.shard && inputs.mode === 'run') {
+      // A split that cannot add up to the scenario's load is bad input, reported before any server starts.
+      const shard = parseShard(config.shard, inputs.shard ? 'input shard' : 'config: shard');
+      for (const scenario of config.scenarios) checkShardable(scenario, shard);
+    }
     const cfg = config;
     const gateWithStore = async (run: RunResult): Promise<{ baseline: BaselineLoad; decision: GateDecision }> => {
       const store = await createBaselineStore({ spec: inputs.baseline, name: inputs.name, ctx, octokit, token: inputs.githubToken, artifactClient });
@@ -224,7 +233,7 @@ export async function run(deps: MainDeps = {}): Promise<void> {
         measured.target = { ...measured.target, ...engine };
         result = measured;
         await writeRunResultFile(resultsPath, measured);
-        if (inputs.shard) decision = await uploadShard(inputs, artifactClient, resultsPath, outDir, measured, cfg.min_successful);
+        if (inputs.shard) decision = await uploadShard(inputs, ctx, artifactClient, resultsPath, outDir, measured, cfg.min_successful);
         else ({ baseline, decision } = await gateWithStore(measured));
       }
     }
@@ -243,8 +252,9 @@ export async function run(deps: MainDeps = {}): Promise<void> {
       core.saveState(STATE.serverStopCommandDone, 'true');
     }
   }
-  // A shard job's numbers are partial: the report job comments, once.
-  await publish({ inputs: inputs.shard && inputs.mode === 'run' ? { ...inputs, comment: 'never' } : inputs, ctx, octokit, artifactClient, result, decision, baseline, outDir, resultsPath });
+  // A shard job's numbers are partial: the report job comments, and uploads the HTML report, once.
+  const shardJob = Boolean(inputs.shard) && inputs.mode === 'run';
+  await publish({ inputs: shardJob ? { ...inputs, comment: 'never' } : inputs, ctx, octokit, artifactClient, result, decision, baseline, outDir, resultsPath, uploadHtml: !shardJob });
 }
 
 /** Baseline warnings (old, expired, skipped entries) go right under the report's title line. */
@@ -266,6 +276,8 @@ interface PublishArgs {
   baseline: BaselineLoad;
   outDir: string;
   resultsPath: string | undefined;
+  /** Upload the HTML report as an artifact (not from a shard job: its numbers are partial). */
+  uploadHtml: boolean;
 }
 
 async function publish(a: PublishArgs): Promise<void> {
@@ -280,10 +292,17 @@ async function publish(a: PublishArgs): Promise<void> {
   }
   if (a.baseline.warnings.length) report = withWarnings(report, a.baseline.warnings);
   const reportPath = await writeReportFiles(a.outDir, report);
+  // The HTML report (CDFs, trend) needs the run's records: none when the run failed before it.
+  const htmlPath = a.result ? await writeHtmlReportFile(a.outDir, renderHtmlReport({ current: a.result, baselines: a.baseline.history, decision, title })) : undefined;
   await writeJobSummary(report);
   core.setOutput('verdict', decision.verdict);
   core.setOutput('report-path', reportPath);
   core.setOutput('results-path', a.resultsPath ?? '');
+  core.setOutput('html-path', htmlPath ?? '');
+  if (htmlPath && a.uploadHtml) {
+    const uploaded = await uploadReportArtifact(await a.artifactClient(), htmlArtifactName(inputs.name), a.outDir, [htmlPath]);
+    if (uploaded) core.info(uploaded);
+  }
   for (const [k, v] of Object.entries(headlineOutputs(a.result))) core.setOutput(k, v);
 
   const labels = await acceptLabels(a.octokit, ctx);

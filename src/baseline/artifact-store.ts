@@ -1,6 +1,7 @@
 // The `artifact` store (the default, zero setup): on a pull request, the baseline is the
-// history artifact of the last successful run of this same workflow on the base branch;
-// on the default branch, this run uploads the history with itself added. Artifacts expire
+// history artifact of the newest finished push (or schedule, workflow_dispatch) run of this
+// same workflow on the base branch that has one, whatever its conclusion; on the default
+// branch, this run uploads the history with itself added. Artifacts expire
 // (90 days by default), so an old or missing baseline is a warning in the report.
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -44,7 +45,7 @@ export interface ArtifactStoreOptions {
   now?: () => number;
   /** Warn when the baseline is older than this. */
   maxAgeDays?: number;
-  /** Successful runs to look through for one that still has the artifact. */
+  /** Finished runs (newest first) to look through for one that has the artifact. */
   maxRunsToSearch?: number;
   /** Runs kept in the artifact's history. */
   cap?: number;
@@ -58,6 +59,20 @@ export function baselineArtifactName(name: string): string {
 }
 
 const DAY_MS = 86_400_000;
+
+/**
+ * Events whose runs on the base branch may supply the baseline: they run code already on
+ * the branch, started by a push or by someone with write access (`schedule` and
+ * `workflow_dispatch` save with `save-baseline: always`). Never `pull_request`.
+ */
+export const BASELINE_EVENTS = ['push', 'schedule', 'workflow_dispatch'] as const;
+
+interface WorkflowRunRef {
+  id: number;
+  run_number?: number;
+  created_at: string;
+  html_url?: string;
+}
 
 function isNotFound(err: unknown): boolean {
   const e = err as { name?: string; message?: string };
@@ -76,21 +91,38 @@ export class ArtifactStore implements BaselineStore {
     return mkdtemp(join(base, 'llm-perf-gate-'));
   }
 
+  /**
+   * This workflow's finished runs on the base branch that may hold the baseline, newest first.
+   * Any conclusion: a push that lands a regression saves its baseline and then fails the job,
+   * so "last successful run" would freeze the baseline for good; whether the run uploaded the
+   * artifact is the real signal (an `error` verdict uploads nothing). Only BASELINE_EVENTS:
+   * a pull_request run from a fork's branch named like the base branch never counts.
+   */
+  private async candidateRuns(): Promise<WorkflowRunRef[]> {
+    const { octokit, owner, repo, baseBranch } = this.opts;
+    const { data: { workflow_id: workflowId } } = await octokit.rest.actions.getWorkflowRun({ owner, repo, run_id: this.opts.runId });
+    // One page per event (the API filters by one event at a time): a bounded search. The
+    // event is checked again here so that an API ignoring the filter cannot let a PR run in.
+    const runs: WorkflowRunRef[] = [];
+    for (const event of BASELINE_EVENTS) {
+      const { data } = await octokit.rest.actions.listWorkflowRuns({ owner, repo, workflow_id: workflowId, branch: baseBranch, event, status: 'completed', per_page: 30 });
+      runs.push(...data.workflow_runs.filter((r) => r.event === event && r.id !== this.opts.runId));
+    }
+    return runs.sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at));
+  }
+
   async load(): Promise<BaselineLoad> {
-    const { octokit, owner, repo, baseBranch, artifactName } = this.opts;
+    const { owner, repo, baseBranch, artifactName } = this.opts;
     const warnings: string[] = [];
     this.loaded = [];
-    let workflowId: number;
-    let runs: { id: number; run_number?: number; created_at: string; html_url?: string }[];
+    let runs: WorkflowRunRef[];
     try {
-      ({ data: { workflow_id: workflowId } } = await octokit.rest.actions.getWorkflowRun({ owner, repo, run_id: this.opts.runId }));
-      const { data } = await octokit.rest.actions.listWorkflowRuns({ owner, repo, workflow_id: workflowId, branch: baseBranch, status: 'success', per_page: 30 });
-      runs = data.workflow_runs.filter((r) => r.id !== this.opts.runId);
+      runs = await this.candidateRuns();
     } catch (err) {
       return { history: [], warnings: [`artifact baseline: cannot list this workflow's runs on ${baseBranch} (${describeApiError(err)}); the token needs actions: read`] };
     }
     if (runs.length === 0) {
-      return { history: [], warnings: [`artifact baseline: no successful run of this workflow on ${baseBranch} yet; a push to ${baseBranch} stores one`] };
+      return { history: [], warnings: [`artifact baseline: no finished push, schedule or workflow_dispatch run of this workflow on ${baseBranch} yet; a push to ${baseBranch} stores one`] };
     }
     const searched = runs.slice(0, this.opts.maxRunsToSearch ?? 10);
     for (const run of searched) {
@@ -123,7 +155,7 @@ export class ArtifactStore implements BaselineStore {
           `the baseline is ${Math.floor(ageDays)} days old (run ${run.id} on ${baseBranch}); artifacts expire after 90 days by default — push to ${baseBranch} to refresh it, or use baseline: branch:NAME`,
         );
       }
-      if (searched.indexOf(run) > 0) warnings.push(`the newest ${searched.indexOf(run)} successful run(s) on ${baseBranch} had no baseline artifact; using an older one`);
+      if (searched.indexOf(run) > 0) warnings.push(`the newest ${searched.indexOf(run)} finished run(s) on ${baseBranch} had no baseline artifact; using an older one`);
       this.loaded = parsed.history;
       return {
         history: parsed.history,
@@ -132,7 +164,7 @@ export class ArtifactStore implements BaselineStore {
       };
     }
     warnings.push(
-      `artifact baseline: none of the last ${searched.length} successful runs on ${baseBranch} has the artifact ${artifactName} (expired, or never saved: save-baseline runs on a push to the default branch)`,
+      `artifact baseline: none of the last ${searched.length} finished runs on ${baseBranch} has the artifact ${artifactName} (expired, or never saved: save-baseline: auto saves on a push to the default branch, and a run whose verdict is error saves nothing)`,
     );
     return { history: [], warnings };
   }

@@ -1,4 +1,4 @@
-// Where the report goes: files (results, report), the job summary (≤ 1 MiB), outputs,
+// Where the report goes: files (results, report, HTML report), the job summary (≤ 1 MiB), outputs,
 // one annotation per regression, and the sticky PR comment with its fork-safe fallback.
 import * as core from '@actions/core';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -60,6 +60,19 @@ export async function writeReportFiles(dir: string, report: string): Promise<str
   return path;
 }
 
+/** The HTML report (src/report/html/) next to the markdown one; returns its path. */
+export async function writeHtmlReportFile(dir: string, html: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, 'report.html');
+  await writeFile(path, html, 'utf8');
+  return path;
+}
+
+/** The artifact holding a step's HTML report: one per `name`, like the comment and the baseline. */
+export function htmlArtifactName(name: string): string {
+  return `llm-perf-gate-html-${name.replace(/[^A-Za-z0-9._-]+/g, '-')}`;
+}
+
 export interface CommentRequest {
   octokit: Octokit;
   owner: string;
@@ -93,7 +106,11 @@ export async function postComment(req: CommentRequest): Promise<CommentOutcome> 
   }
 }
 
-/** Fork PRs: the report and results as an artifact, for a workflow_run workflow to post. */
+/**
+ * Uploads report files as an artifact: the HTML report of every gating run, and on fork PRs
+ * the report and results for a workflow_run workflow to post. Fails soft: a runner without
+ * the artifact service (GHES) still gets the files on disk and a warning.
+ */
 export async function uploadReportArtifact(client: ArtifactClientLike, name: string, dir: string, files: string[]): Promise<string | undefined> {
   try {
     const r = await client.uploadArtifact(name, files, dir);

@@ -6,7 +6,8 @@
 //  - open loop: each request keeps the send time it has in the unsharded schedule (the same
 //    seeded arrival process, ramp and fluctuation), so each shard offers rate/N and the
 //    shards' schedules, aligned at their start, are the unsharded one;
-//  - closed loop: the users are dealt out the same way (shard i gets ⌈(c − i + 1)/N⌉).
+//  - closed loop: the users are dealt out the same way (shard i gets ⌈(c − i + 1)/N⌉), and
+//    so is an open loop's in-flight cap; either must be at least N (checkShardable).
 import type { ScenarioConfig } from '../config/schema.js';
 import { InputError } from '../errors.js';
 import type { RequestSpec } from '../types.js';
@@ -39,9 +40,35 @@ export function shardCount(n: number, shard: Shard): number {
   return Math.max(0, Math.ceil((n - (shard.index - 1)) / shard.count));
 }
 
-/** The shard's part of `total` (users, an in-flight cap): dealt out one by one, at least 1. */
+/**
+ * The shard's part of `total` (users, an in-flight cap), dealt out one by one. Needs
+ * total ≥ N (checkShardable): giving a shard "at least one" would run more users, or more
+ * requests in flight, than the unsharded run.
+ */
 export function shardPart(total: number, shard: Shard): number {
-  return Math.max(1, shardCount(total, shard));
+  if (total < shard.count) throw new RangeError(`shardPart: ${total} is fewer than the ${shard.count} shards`);
+  return shardCount(total, shard);
+}
+
+/**
+ * Whether the scenario can be split into `shard.count` slices that add up to its load; one
+ * clear line if not. The action checks every scenario before it starts or waits for a
+ * server (a model load can take minutes); shardScenario checks again for the CLI.
+ */
+export function checkShardable(scenario: ScenarioConfig, shard: Shard): void {
+  if (shard.count === 1) return;
+  const where = `scenario '${scenario.name}': shard ${shard.index}/${shard.count}`;
+  if (scenario.load.stages || scenario.sweep || scenario.slo_search) {
+    throw new InputError(`${where}: stages, sweep and slo_search cannot be sharded; shard a plain scenario, or split the steps over a matrix of scenarios`);
+  }
+  const { requests, concurrency, type } = scenario.load;
+  if (requests !== undefined && requests < shard.count) {
+    throw new InputError(`${where}: the scenario has only ${requests} requests, fewer than the ${shard.count} shards`);
+  }
+  if (concurrency !== undefined && concurrency < shard.count) {
+    const what = type === 'concurrency' ? `concurrency ${concurrency} (users)` : `concurrency ${concurrency} (the in-flight cap)`;
+    throw new InputError(`${where}: ${what} is less than the ${shard.count} shards; each shard needs at least one, so together they would exceed it — use at most ${concurrency} shards or raise concurrency`);
+  }
 }
 
 export interface ShardedScenario {
@@ -65,16 +92,9 @@ function unshardedOffsets(scenario: ScenarioConfig, seed: number): ((j: number) 
 /** Slices a scenario for one shard. `measured` is the unsharded run's request source. */
 export function shardScenario(scenario: ScenarioConfig, seed: number, measured: (j: number) => RequestSpec | undefined, shard: Shard): ShardedScenario {
   if (shard.count === 1) return { scenario, measured };
-  const where = `scenario '${scenario.name}': shard ${shard.index}/${shard.count}`;
-  if (scenario.load.stages || scenario.sweep || scenario.slo_search) {
-    throw new InputError(`${where}: stages, sweep and slo_search cannot be sharded; shard a plain scenario, or split the steps over a matrix of scenarios`);
-  }
+  checkShardable(scenario, shard);
   const load = { ...scenario.load };
-  if (load.requests !== undefined) {
-    const own = shardCount(load.requests, shard);
-    if (own === 0) throw new InputError(`${where}: the scenario has only ${load.requests} requests, fewer than the ${shard.count} shards`);
-    load.requests = own;
-  }
+  if (load.requests !== undefined) load.requests = shardCount(load.requests, shard);
   if (load.concurrency !== undefined) load.concurrency = shardPart(load.concurrency, shard);
   const open = load.type !== 'concurrency';
   if (open && load.rate !== undefined) load.rate = load.rate / shard.count;

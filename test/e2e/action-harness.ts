@@ -1,11 +1,13 @@
 // Runs the action the way the runner does: a node process with INPUT_* variables, an event
 // payload file, GITHUB_OUTPUT / GITHUB_STEP_SUMMARY / GITHUB_STATE files, and GITHUB_API_URL
 // at a local fake of the GitHub REST API. Uses the bundle (dist/index.js, dist/post/index.js)
-// when it exists, else the sources through tsx (say which: ACTION_ENTRY below).
+// when it exists, else the sources through tsx (say which: ACTION_ENTRY below); or main in
+// this process with its dependencies injected (runActionInProcess).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { MainDeps } from '../../src/main.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 /** The bundle under test: dist/ (LPG_E2E_DIST_DIR may point at another build of it). */
@@ -121,6 +123,50 @@ export function startAction(setup: ActionSetup): { child: ChildProcess; done: Pr
 
 export function runAction(setup: ActionSetup): Promise<ActionRun> {
   return startAction(setup).done;
+}
+
+/**
+ * Runs main in this process, with `deps` injected (MainDeps: e.g. a fake artifact client,
+ * which the bundled action cannot take). @actions/core reads the inputs and writes the
+ * outputs through process.env, so it is set for the run and restored after; the job
+ * summary is not written (core.summary keeps the first file it wrote to for the process).
+ */
+export async function runActionInProcess(setup: ActionSetup, deps: Omit<MainDeps, 'env'> = {}): Promise<ActionRun> {
+  const p = prepare(setup);
+  const env: NodeJS.ProcessEnv = { ...p.env };
+  delete env.GITHUB_STEP_SUMMARY;
+  const saved = { ...process.env };
+  const savedExitCode = process.exitCode;
+  const write = process.stdout.write.bind(process.stdout);
+  let stdout = '';
+  for (const k of Object.keys(process.env)) if (k.startsWith('INPUT_') || k.startsWith('GITHUB_') || k.startsWith('RUNNER_')) delete process.env[k];
+  Object.assign(process.env, env);
+  process.exitCode = 0;
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    stdout += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
+    return true;
+  }) as typeof process.stdout.write;
+  let code: number;
+  try {
+    const { run } = await import('../../src/main.js');
+    await run({ ...deps, env });
+  } finally {
+    process.stdout.write = write;
+    code = Number(process.exitCode ?? 0);
+    process.exitCode = savedExitCode;
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+  }
+  return {
+    code,
+    stdout,
+    stderr: '',
+    outputs: parseCommandFile(readFileSync(p.files.output, 'utf8')),
+    summary: '',
+    state: parseCommandFile(readFileSync(p.files.state, 'utf8')),
+    runnerTemp: p.runnerTemp,
+    workspace: p.workspace,
+  };
 }
 
 /** The post step, given the state main saved (the runner passes it as STATE_* variables). */

@@ -2,14 +2,14 @@
 // one simulator and a local fake of the GitHub REST API: the shard jobs comment nothing,
 // the report job merges both shards and writes exactly one comment. Then paired mode.
 import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { downloadParts, mergeParts, partArtifactName, uploadPart, type PartArtifactClient } from '../../src/github/shards.js';
+import { downloadParts, mergeParts, partArtifactName, uploadPart } from '../../src/github/shards.js';
 import { startSim, type SimServer } from '../../src/sim/server.js';
+import { FakeRunArtifacts } from '../github/fake-artifacts.js';
 import { startFakeGitHub, type FakeGitHub } from '../github/fake-github.js';
-import { pullRequestEvent, runAction, USING_BUNDLE, type ActionSetup } from './action-harness.js';
+import { pullRequestEvent, runAction, runActionInProcess, USING_BUNDLE, type ActionSetup } from './action-harness.js';
 
 const TOKEN = 'ghs_E2ePairedShardsToken1234567890abcdef';
 
@@ -103,31 +103,6 @@ describe(`matrix shards and a report job (${USING_BUNDLE ? 'dist/index.js' : 'sr
 });
 
 describe('shard artifacts through the artifact client boundary', () => {
-  /** This workflow run's artifacts, as @actions/artifact lists, uploads and downloads them. */
-  class FakeRunArtifacts implements PartArtifactClient {
-    artifacts = new Map<string, { id: number; files: Map<string, string> }>();
-    private nextId = 1;
-    async listArtifacts() {
-      return { artifacts: [...this.artifacts].map(([name, a]) => ({ name, id: a.id, size: 1 })) };
-    }
-    async getArtifact(name: string) {
-      const a = this.artifacts.get(name);
-      if (!a) throw Object.assign(new Error(`Artifact not found for name: ${name}`), { name: 'ArtifactNotFoundError' });
-      return { artifact: { name, id: a.id, size: 1 } };
-    }
-    async downloadArtifact(id: number, options?: { path?: string }) {
-      const a = [...this.artifacts.values()].find((x) => x.id === id);
-      if (!a) throw new Error('no such artifact id');
-      for (const [file, text] of a.files) await writeFile(join(options!.path!, file), text);
-      return { downloadPath: options!.path };
-    }
-    async uploadArtifact(name: string, files: string[]) {
-      const id = this.nextId++;
-      this.artifacts.set(name, { id, files: new Map(files.map((f) => [basename(f), readFileSync(f, 'utf8')])) });
-      return { id, size: 1 };
-    }
-  }
-
   it('uploads each shard under its own name and the report side downloads and merges them all', async () => {
     const client = new FakeRunArtifacts();
     const work = mkdtempSync(join(tmpdir(), 'lpg-parts-'));
@@ -143,12 +118,70 @@ describe('shard artifacts through the artifact client boundary', () => {
     }
     client.artifacts.set('unrelated', { id: 50, files: new Map() });
     expect([...client.artifacts.keys()]).toEqual([partArtifactName('default', '1/2'), partArtifactName('default', '2/2'), 'unrelated']);
-    const got = await downloadParts(client, work);
+    const got = await downloadParts(client, work, 'default');
     expect(got.names).toEqual(['llm-perf-gate-part-default-1-of-2', 'llm-perf-gate-part-default-2-of-2']);
     const { merged, files } = await mergeParts([got.dir]);
     expect(files).toBe(2);
     expect(merged.scenarios[0].requests).toHaveLength(40);
     cpSync(got.dir, join(work, 'copy'), { recursive: true });
-    await expect(downloadParts(new FakeRunArtifacts(), work)).rejects.toThrow(/has no llm-perf-gate-part-\* artifacts/);
+    await expect(downloadParts(new FakeRunArtifacts(), work, 'default')).rejects.toThrow(/has no llm-perf-gate-part-default-<i>-of-<N> artifacts/);
   }, 60_000);
+});
+
+describe('the action\'s own shard uploads and downloads (main in this process, a fake artifact service)', () => {
+  const SMALL = CONFIG.replace('rate: 20, requests: 40', 'rate: 50, requests: 20');
+  const marker = (name: string) => `<!-- llm-perf-gate:perf:bench:${name} -->`;
+
+  it('shard jobs upload their parts; the report job downloads its own name\'s parts itself (no shards-path) and comments once', async () => {
+    const artifacts = new FakeRunArtifacts();
+    const deps = { artifactClient: async () => artifacts };
+    // Runs one after another: in-process runs share process.env.
+    for (const shard of ['1/2', '2/2']) {
+      const r = await runActionInProcess(setup({ 'base-url': sim.url, shard, name: 'uploaded', config: SMALL }), deps);
+      expect(r.code).toBe(0);
+      expect(r.outputs.verdict).toBe('no-baseline');
+      expect(r.stdout).toMatch(new RegExp(`^shard results uploaded as artifact llm-perf-gate-part-uploaded-${shard[0]}-of-2 \\(id \\d+\\)$`, 'm'));
+      expect(r.stdout).not.toContain('::warning::');
+    }
+    // Another sharded gate of the same workflow run: its part must not join this merge.
+    const other = await runActionInProcess(setup({ 'base-url': sim.url, shard: '1/1', name: 'other', config: SMALL }), deps);
+    expect(other.code).toBe(0);
+    // Shard jobs upload their part only: the HTML report comes from the report job.
+    expect(artifacts.uploads.map((u) => u.name)).toEqual(['llm-perf-gate-part-uploaded-1-of-2', 'llm-perf-gate-part-uploaded-2-of-2', 'llm-perf-gate-part-other-1-of-1']);
+
+    const report = await runActionInProcess(setup({ mode: 'report', name: 'uploaded', config: SMALL }), deps);
+    expect(report.code).toBe(0);
+    expect(report.stdout).toContain('downloaded 2 artifacts: llm-perf-gate-part-uploaded-1-of-2, llm-perf-gate-part-uploaded-2-of-2');
+    expect(report.stdout).toContain('merged 2 results files: chat');
+    expect(report.outputs.verdict).toBe('no-baseline');
+    const merged = JSON.parse(readFileSync(report.outputs['results-path'], 'utf8'));
+    expect(merged.scenarios.map((s: { name: string }) => s.name)).toEqual(['chat']);
+    expect(merged.scenarios[0].requests).toHaveLength(20);
+    expect(merged.scenarios[0].config.shards).toBe(2);
+    const comments = (fake.comments.get(7) ?? []).filter((c) => c.body.includes(marker('uploaded')));
+    expect(comments).toHaveLength(1);
+    expect(artifacts.uploads.at(-1)).toEqual({ name: 'llm-perf-gate-html-uploaded', files: ['report.html'] });
+  }, 120_000);
+
+  it('two matrix jobs with the same name and shard: the second fails in one line saying to give each job a distinct name', async () => {
+    const artifacts = new FakeRunArtifacts();
+    const deps = { artifactClient: async () => artifacts };
+    const first = await runActionInProcess(setup({ 'base-url': sim.url, shard: '1/1', name: 'models', config: SMALL }), deps);
+    expect(first.code).toBe(0);
+    const second = await runActionInProcess(setup({ 'base-url': slow.url, shard: '1/1', name: 'models', config: SMALL }), deps);
+    expect(second.code).toBe(1);
+    expect(second.outputs.verdict).toBe('error');
+    expect(second.stdout).toMatch(
+      /^::error::llm-perf-gate: the run failed: shard 1\/1: the artifact llm-perf-gate-part-models-1-of-1 already exists in this workflow run: another job uploaded the same name and shard; give each matrix job a distinct name \(e\.g\. name: \$\{\{ matrix\.model \}\}\)$/m,
+    );
+  }, 120_000);
+
+  it('a concurrency the shards cannot split is bad input before the server is waited for', async () => {
+    const closed = CONFIG.replace('{ type: poisson, rate: 20, requests: 40, warmup: 1 }', '{ type: concurrency, concurrency: 2, requests: 40 }');
+    const r = await runActionInProcess(setup({ 'base-url': 'http://127.0.0.1:9', shard: '1/4', name: 'split', config: closed, 'wait-timeout': '600' }), { artifactClient: async () => new FakeRunArtifacts() });
+    expect(r.code).toBe(1);
+    expect(r.outputs.verdict).toBe('error');
+    expect(r.stdout).not.toContain('Waiting for the server');
+    expect(r.stdout).toMatch(/^::error::llm-perf-gate: the run failed: scenario 'chat': shard 1\/4: concurrency 2 \(users\) is less than the 4 shards/m);
+  }, 30_000);
 });

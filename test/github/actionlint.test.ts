@@ -37,7 +37,10 @@ describe('workflows', () => {
     expect(Object.keys(action.inputs).sort()).toEqual(
       ['accept-label', 'api-key', 'base-url', 'baseline', 'comment', 'config', 'fail-on', 'github-token', 'gpu', 'max-duration', 'model', 'name', 'save-baseline', 'server-command', 'server-stop-command', 'wait-timeout', 'mode', 'baseline-url', 'rounds', 'baseline-server-command', 'shard', 'shards-path'].sort(),
     );
-    expect(Object.keys(action.outputs).sort()).toEqual(['comment-url', 'output-throughput-tps', 'report-path', 'results-path', 'tpot-p50-ms', 'ttft-p90-ms', 'verdict']);
+    expect(Object.keys(action.outputs).sort()).toEqual(['comment-url', 'html-path', 'output-throughput-tps', 'report-path', 'results-path', 'tpot-p50-ms', 'ttft-p90-ms', 'verdict']);
+    // Every output main sets is declared (actionlint rejects a workflow reading an undeclared one).
+    const set = [...readFileSync('src/main.ts', 'utf8').matchAll(/setOutput\('([a-z0-9-]+)'/g)].map((m) => m[1]);
+    for (const name of set) expect(Object.keys(action.outputs)).toContain(name);
     expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js', post: 'dist/post/index.js' });
     // Every input main reads is declared (inputs.ts reads them by these names).
     const source = readFileSync('src/github/inputs.ts', 'utf8');
