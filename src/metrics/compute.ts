@@ -71,6 +71,28 @@ function failureKind(r: RequestRecord): ErrorKind {
   return 'stream_error';
 }
 
+/**
+ * Per-token inter-token latency: each gap between content chunks spread over the tokens of
+ * the chunk it ends (k tokens: k values of gap / k), so a stream of multi-token chunks
+ * (speculative decoding, stream intervals) weighs each token once. Token counts per chunk
+ * from continuous usage when the server sent it, else the request's output tokens spread
+ * evenly over its chunks. Appends to `out`; true when some chunk held more than one token.
+ */
+function perTokenGaps(r: RequestRecord, out: number[]): boolean {
+  const offsets = r.chunkOffsetsMs;
+  if (offsets.length < 2 || r.outputTokens === null) return false;
+  const even = r.outputTokens / offsets.length;
+  let multi = false;
+  for (let i = 1; i < offsets.length; i++) {
+    const k = r.chunkTokens?.[i] ?? even;
+    const copies = Math.max(1, Math.round(k));
+    if (copies > 1) multi = true;
+    const gap = (offsets[i] - offsets[i - 1]) / copies;
+    for (let c = 0; c < copies; c++) out.push(gap);
+  }
+  return multi;
+}
+
 /** Divides by the window in seconds; 0 for an empty window (nothing was measured). */
 function perSecond(amount: number, windowS: number): number {
   return windowS > 0 ? amount / windowS : 0;
@@ -89,6 +111,8 @@ export function computeScenarioMetrics(
   const outputLatency: number[] = [];
   const tpot: number[] = [];
   const itl: number[] = [];
+  const itlPerToken: number[] = [];
+  let multiTokenChunks = false;
   const inputThroughput: number[] = [];
   const outputThroughput: number[] = [];
   const ttftFromSchedule: number[] = [];
@@ -131,6 +155,7 @@ export function computeScenarioMetrics(
       outputThroughput.push((r.outputTokens - 1) / (v.outputLatency / 1000));
     }
     for (let i = 1; i < r.chunkOffsetsMs.length; i++) itl.push(r.chunkOffsetsMs[i] - r.chunkOffsetsMs[i - 1]);
+    if (perTokenGaps(r, itlPerToken)) multiTokenChunks = true;
     for (const k of r.chunkTokens ?? []) maxChunkTokens = Math.max(maxChunkTokens ?? 0, k);
     if (r.scheduledAt !== null) {
       const lag = r.sentAt - r.scheduledAt;
@@ -179,6 +204,7 @@ export function computeScenarioMetrics(
     metrics.e2e_from_schedule_ms = summarize(e2eFromSchedule);
   }
   if (maxChunkTokens !== undefined) metrics.max_chunk_tokens = maxChunkTokens;
+  if (multiTokenChunks) metrics.itl_per_token_ms = summarize(itlPerToken);
   const rates = sendRates(records);
   if (rates.offered !== undefined) metrics.offered_rate_rps = rates.offered;
   if (rates.achieved !== undefined) metrics.achieved_rate_rps = rates.achieved;

@@ -103,11 +103,13 @@ function scenarioVerdict(comparisons: Comparison[], limits: LimitCheck[]): Verdi
   return comparisons.length ? 'unchanged' : 'none';
 }
 
-const PERCENTILE_KEYS = ['ttft_ms', 'tpot_ms', 'itl_ms', 'e2e_ms', 'output_latency_ms'] as const;
+const PERCENTILE_KEYS = ['ttft_ms', 'tpot_ms', 'itl_ms', 'itl_per_token_ms', 'e2e_ms', 'output_latency_ms'] as const;
 
 function percentilesTable(current: ScenarioResult, baseline: ScenarioResult | undefined): string {
   const rows: string[][] = [['metric', 'run', 'p50', 'p90', 'p95', 'p99', 'mean', 'max', 'count']];
   for (const key of PERCENTILE_KEYS) {
+    // Per-token ITL only where chunks held several tokens (else it equals itl_ms).
+    if (key === 'itl_per_token_ms' && !current.metrics[key] && !baseline?.metrics[key]) continue;
     for (const [label, s] of [['baseline', baseline], ['current', current]] as const) {
       if (!s) continue;
       const d = s.metrics[key];

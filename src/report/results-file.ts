@@ -84,6 +84,7 @@ const metrics = z.looseObject({
   total_input_tokens: count,
   total_output_tokens: count,
   ttft_from_schedule_ms: distribution.nullable().optional(),
+  itl_per_token_ms: distribution.nullable().optional(),
   e2e_from_schedule_ms: distribution.nullable().optional(),
   token_sources: z.partialRecord(tokenSource, count),
   max_chunk_tokens: count.optional(),

@@ -23,6 +23,18 @@ describe('computeScenarioMetrics', () => {
     expect(m.max_chunk_tokens).toBe(2);
   });
 
+  it('spreads each gap over its chunk\'s tokens as per-token ITL when chunks held several tokens', () => {
+    // r1: four gaps of 125 ms ending 1-token chunks; r3: one gap of 1000 ms ending a 2-token chunk → 2 × 500.
+    expect(m.itl_per_token_ms).toMatchObject({ count: 6, min: 125, max: 500, mean: 250 });
+    // Without per-chunk counts the output tokens are spread evenly: 8 tokens in 4 chunks, 100 ms apart.
+    const even = computeScenarioMetrics([okRecord({ id: 'e', sentAt: 0, ttftMs: 10, e2eMs: 310, outputTokens: 8, chunkOffsetsMs: [10, 110, 210, 310] })], { startMs: 0, endMs: 1000 });
+    expect(even.itl_per_token_ms).toMatchObject({ count: 6, min: 50, max: 50 });
+    expect(even.itl_ms).toMatchObject({ count: 3, min: 100, max: 100 });
+    // One token per chunk: per-token ITL would repeat itl_ms, so it is left out.
+    const single = computeScenarioMetrics([okRecord({ id: 's', sentAt: 0, ttftMs: 10, e2eMs: 310, outputTokens: 4, chunkOffsetsMs: [10, 110, 210, 310] })], { startMs: 0, endMs: 1000 });
+    expect('itl_per_token_ms' in single).toBe(false);
+  });
+
   it('computes per-request input and output throughput', () => {
     // Input: 50/0.125 = 400, 100/0.25 = 400, 10/0.5 = 20. Output: 4/0.5 = 8, 2/1 = 2 (r2 has none).
     expect(m.input_throughput_tps).toMatchObject({ count: 3, min: 20, p50: 400, max: 400 });
