@@ -1,24 +1,114 @@
-// A run whose load generator fell behind (client health not trustworthy: schedule slip or
-// event-loop delay over its bound) measured the client as much as the server. Its worse
-// latencies and throughputs cannot be pinned on the server, so they do not fail the job as
-// regressions: they become `inconclusive`, with a note that says why and what to do. Error
-// rates stay as they are (the server's answers are counted, not timed), and so do
-// improvements and unchanged results (a late client can only make a run look worse).
+// A scenario whose load generator fell behind (client health not trustworthy: schedule slip
+// or event-loop delay over its bound) measured some of the client along with the server.
+// A worse figure is discounted — `inconclusive` instead of `regression`, with a note — only
+// where the client's own delay could account for it, so a starved client neither fails a
+// PR on its own stalls nor hides a slowdown far larger than them:
+// - TTFT, E2E and output latency: the change in ms is at most the client's delay D
+//   (the larger of its event-loop delay p99 and schedule slip p99);
+// - TPOT and ITL (per token): at most D spread over a request's tokens, D / (tokens − 1);
+// - throughputs: an open loop that delivered less than the offered rate by more than the
+//   threshold, or a closed loop whose D is at least the threshold's share of a request's E2E.
+// Error rates are never discounted (answers are counted, not timed); neither are
+// improvements or unchanged results (a late client can only make a run look worse).
+import type { ClientHealth, RunResult, ScenarioResult } from '../types.js';
 import type { Comparison, LimitCheck } from './types.js';
 
-export const UNTRUSTED_NOTE = 'the load generator fell behind, so this worse figure may be the client’s, not the server’s; rerun on a quieter runner or at a lower load';
+export const UNTRUSTED_NOTE = 'the load generator fell behind by as much as this change, so it may be the client’s, not the server’s; rerun on a quieter runner or at a lower load';
 
-function timed(metric: string): boolean {
-  return metric !== 'error_rate' && metric !== 'failed';
+/** What a scenario's client health says about the figures it measured. */
+export interface ClientDelay {
+  trustworthy: boolean;
+  /** The larger of event-loop delay p99 and schedule slip p99, ms. */
+  delayMs: number;
+  /** Mean output tokens per successful request (spreads D over TPOT and ITL). */
+  tokensPerRequest: number;
+  /** 1 − achieved / offered rate for an open loop, else null. */
+  shortfall: number | null;
+  /** Mean E2E of the scenario, ms, or null. */
+  meanE2eMs: number | null;
 }
 
-/** The comparisons and limits of a run whose client was (or was not) trustworthy. */
-export function discountSlowClient(comparisons: Comparison[], limits: LimitCheck[], trustworthy: boolean): { comparisons: Comparison[]; limits: LimitCheck[] } {
-  if (trustworthy) return { comparisons, limits };
+function delayFrom(health: ClientHealth, s: ScenarioResult): ClientDelay {
+  const m = s.metrics;
+  const offered = m.offered_rate_rps;
+  const achieved = m.achieved_rate_rps;
   return {
-    comparisons: comparisons.map((c) => (c.verdict === 'regression' && timed(c.metric) ? { ...c, verdict: 'inconclusive', note: UNTRUSTED_NOTE } : c)),
-    limits: limits.map((l) => (l.breached && l.reason === 'slo' && timed(l.metric) ? { ...l, untrusted: true } : l)),
+    trustworthy: health.trustworthy,
+    delayMs: Math.max(health.eventLoopDelayMs.p99, health.scheduleSlipMs.p99),
+    tokensPerRequest: m.completed > 0 ? m.total_output_tokens / m.completed : 1,
+    shortfall: offered !== undefined && achieved !== undefined && offered > 0 ? Math.max(0, 1 - achieved / offered) : null,
+    meanE2eMs: m.e2e_ms?.mean ?? null,
   };
+}
+
+/** Each scenario's client delay: its own health, else the run's. */
+export function clientDelays(run: RunResult): Map<string, ClientDelay> {
+  return new Map(run.scenarios.map((s) => [s.name, delayFrom(s.clientHealth ?? run.clientHealth, s)]));
+}
+
+/** The worst of several runs' delays per scenario (paired rounds: every round of both servers). */
+export function worstClientDelays(runs: readonly RunResult[]): Map<string, ClientDelay> {
+  const out = new Map<string, ClientDelay>();
+  for (const run of runs) {
+    for (const [name, d] of clientDelays(run)) {
+      const prev = out.get(name);
+      out.set(
+        name,
+        prev === undefined
+          ? d
+          : {
+              trustworthy: prev.trustworthy && d.trustworthy,
+              delayMs: Math.max(prev.delayMs, d.delayMs),
+              tokensPerRequest: Math.min(prev.tokensPerRequest, d.tokensPerRequest),
+              shortfall: prev.shortfall === null || d.shortfall === null ? (prev.shortfall ?? d.shortfall) : Math.max(prev.shortfall, d.shortfall),
+              meanE2eMs: prev.meanE2eMs === null || d.meanE2eMs === null ? (prev.meanE2eMs ?? d.meanE2eMs) : Math.min(prev.meanE2eMs, d.meanE2eMs),
+            },
+      );
+    }
+  }
+  return out;
+}
+
+const PER_REQUEST_MS = new Set(['ttft_ms', 'e2e_ms', 'output_latency_ms']);
+const PER_TOKEN_MS = new Set(['tpot_ms', 'itl_ms']);
+
+/** The most a client delay could have added to `metric` (ms), or null when it is not a timing in ms. */
+function delayBound(metric: string, d: ClientDelay): number | null {
+  if (PER_REQUEST_MS.has(metric)) return d.delayMs;
+  if (PER_TOKEN_MS.has(metric)) return d.delayMs / Math.max(1, d.tokensPerRequest - 1);
+  return null;
+}
+
+/** Could the client's delay alone account for `worseBy` on this metric? */
+function clientCouldExplain(metric: string, worseBy: number, relativeThreshold: number, d: ClientDelay): boolean {
+  if (d.trustworthy || metric === 'error_rate' || metric === 'failed') return false;
+  const bound = delayBound(metric, d);
+  if (bound !== null) return worseBy <= bound;
+  // A throughput (or another rate): did the client fail to deliver the load?
+  if (d.shortfall !== null) return d.shortfall > relativeThreshold;
+  return d.meanE2eMs !== null && d.meanE2eMs > 0 && d.delayMs / d.meanE2eMs >= relativeThreshold;
+}
+
+/** The comparisons and limits with worse figures the client could explain made inconclusive. */
+export function discountSlowClient(comparisons: Comparison[], limits: LimitCheck[], delays: Map<string, ClientDelay>): { comparisons: Comparison[]; limits: LimitCheck[] } {
+  const out = {
+    comparisons: comparisons.map((c): Comparison => {
+      const d = delays.get(c.scenario);
+      if (c.verdict !== 'regression' || d === undefined || c.current === null || c.baseline === null) return c;
+      const worseBy = c.higherIsBetter ? c.baseline - c.current : c.current - c.baseline;
+      return clientCouldExplain(c.metric, worseBy, c.threshold, d) ? { ...c, verdict: 'inconclusive', note: UNTRUSTED_NOTE } : c;
+    }),
+    limits: limits.map((l): LimitCheck => {
+      const d = delays.get(l.scenario);
+      if (!l.breached || l.reason !== 'slo' || d === undefined || l.value === null) return l;
+      const match = /([\d.eE+-]+)\s*$/.exec(l.limit);
+      const bound = match ? Number(match[1]) : NaN;
+      const worseBy = Number.isFinite(bound) ? Math.abs(l.value - bound) : Infinity;
+      const relative = Number.isFinite(bound) && bound !== 0 ? worseBy / Math.abs(bound) : Infinity;
+      return clientCouldExplain(l.metric, worseBy, relative, d) ? { ...l, untrusted: true } : l;
+    }),
+  };
+  return out;
 }
 
 /** A limit breach that counts as a regression (not one discounted for a slow client). */

@@ -4,6 +4,7 @@
 //     fail_on: regression | inconclusive | never
 //     allow_fingerprint_mismatch: false
 //     alpha: 0.05                      # family-wise false-alarm rate across comparisons
+//     history_runs: 10                 # newest stored runs the baseline averages at most
 //     noise: { tpot_ms: 0.03, ttft_ms.p90: 0.08 }   # run-to-run sd of log(value), e.g. from calibrate
 import { z } from 'zod';
 import type { Config } from '../config/schema.js';
@@ -16,6 +17,7 @@ export const gateSectionSchema = z.strictObject({
   fail_on: z.enum(['regression', 'inconclusive', 'never']).optional(),
   allow_fingerprint_mismatch: z.boolean().optional(),
   alpha: z.number().gt(0).lt(0.5).optional(),
+  history_runs: z.number().int().min(1).max(100).optional(),
   noise: z.record(z.string(), z.number().positive().max(2)).optional(),
 });
 
@@ -41,6 +43,7 @@ export function gateSettingsFromConfig(config: Config | undefined): GateSettings
       thresholds: config?.thresholds,
       rule: g.rule,
       allowFingerprintMismatch: g.allow_fingerprint_mismatch,
+      historyRuns: g.history_runs,
       noise: g.noise,
       alpha: g.alpha,
       minSuccessful: config?.min_successful,

@@ -3,13 +3,13 @@
 import type { RunResult, ScenarioResult } from '../types.js';
 import { adviseInconclusive } from './advice.js';
 import { selectBaselines } from './baseline-select.js';
-import { discountSlowClient, failsLimit, UNTRUSTED_NOTE } from './client-trust.js';
+import { clientDelays, discountSlowClient, failsLimit, UNTRUSTED_NOTE } from './client-trust.js';
 import { compareErrorRates } from './error-rate.js';
 import type { RateDifference } from './error-rate.js';
 import { holmAdjust, holmLevels } from './holm.js';
 import { compareLog } from './log-comparison.js';
 import type { LogComparison } from './log-comparison.js';
-import { higherIsBetter, noisePrior } from './metric-catalog.js';
+import { higherIsBetter, noisePrior, statisticValue } from './metric-catalog.js';
 import { normalQuantile } from './normal.js';
 import { limitHolds, resolveThresholds } from './thresholds.js';
 import type { RelativeThreshold } from './thresholds.js';
@@ -25,6 +25,8 @@ export interface GateOptions {
   /** 'estimate' (Contracts) or 'strict' (the whole interval beyond the threshold). */
   rule?: VerdictRule;
   allowFingerprintMismatch?: boolean;
+  /** Newest matching stored runs per scenario the baseline uses (config gate.history_runs). Default 10. */
+  historyRuns?: number;
   /** Run-to-run sd of log(value) per 'metric' or 'metric.statistic', overriding the priors. */
   noise?: Record<string, number>;
   failOn?: 'regression' | 'inconclusive';
@@ -52,15 +54,6 @@ interface Pending {
   rate?: RateDifference;
   /** Either side has no per-request records (an imported file): no within-run interval. */
   aggregatesOnly?: boolean;
-}
-
-/** The statistic's value in a scenario's metrics, or null. */
-export function statisticValue(s: ScenarioResult, metric: string, statistic: string): number | null {
-  const m = (s.metrics as unknown as Record<string, unknown>)[metric];
-  if (m === null || m === undefined) return null;
-  if (typeof m === 'number') return statistic === 'value' ? m : null;
-  const v = (m as Record<string, unknown>)[statistic];
-  return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
 
 function usable(v: number | null): v is number {
@@ -211,7 +204,13 @@ export function gateRun(current: RunResult, history: RunResult[], opts: GateOpti
   const alpha = opts.alpha ?? DEFAULT_ALPHA;
   const rule = opts.rule ?? 'estimate';
   const failures = runFailures(current, opts.minSuccessful ?? DEFAULT_MIN_SUCCESSFUL);
-  const selection = selectBaselines(current, history, opts.allowFingerprintMismatch ?? false);
+  const selection = selectBaselines(current, history, opts.allowFingerprintMismatch ?? false, {
+    historyRuns: opts.historyRuns,
+    relative: thresholds.relative,
+    noise: opts.noise,
+    priorWeight: opts.priorWeight ?? DEFAULT_PRIOR_WEIGHT,
+    alpha,
+  });
   const ready: Comparison[] = [];
   const pending: Pending[] = [];
   const notCompared: string[] = [];
@@ -236,7 +235,7 @@ export function gateRun(current: RunResult, history: RunResult[], opts: GateOpti
   const { comparisons, limits } = discountSlowClient(
     [...pending.map((p, i) => finish(p, levels[i], adjusted[i], alpha, rule)), ...ready],
     checkLimits(current, thresholds),
-    current.clientHealth.trustworthy,
+    clientDelays(current),
   );
   sortComparisons(comparisons, current.scenarios, thresholds.relative);
   const verdict = overallVerdict(failures, comparisons, limits);
@@ -246,7 +245,7 @@ export function gateRun(current: RunResult, history: RunResult[], opts: GateOpti
   }
   if (history.length === 0) reasons.push('no baseline: absolute limits only');
   if (!current.clientHealth.trustworthy) {
-    reasons.push(`the load generator fell behind (${current.clientHealth.reasons.join('; ') || 'see client health'}); latencies may be inflated, so a worse one is inconclusive, not a regression`);
+    reasons.push(`the load generator fell behind (${current.clientHealth.reasons.join('; ') || 'see client health'}); latencies may be inflated by as much, so a worse figure within that is inconclusive, not a regression`);
   }
   const newest = selection.usedRuns[0] ?? history[0];
   return {

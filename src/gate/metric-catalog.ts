@@ -2,7 +2,7 @@
 // per-request distribution or a run-level number, the default gated comparisons with their
 // thresholds, and the prior run-to-run noise (docs/statistics.md explains every number).
 import { DISTRIBUTION_KEYS, RUN_LEVEL_KEYS } from '../types.js';
-import type { DistributionKey, MetricKey, RunLevelKey } from '../types.js';
+import type { DistributionKey, MetricKey, RunLevelKey, ScenarioResult } from '../types.js';
 
 /** Statistics of a distribution a threshold may name (count and std are not gateable). */
 export const GATEABLE_STATISTICS = ['mean', 'min', 'p50', 'p90', 'p95', 'p99', 'max'] as const;
@@ -95,4 +95,13 @@ export function noisePrior(metric: string, statistic: string, overrides: Record<
   for (const c of candidates) if (c !== undefined) return c;
   const tail = statistic === 'p99' || statistic === 'max' || statistic === 'min';
   return tail ? FALLBACK_NOISE_PRIOR : (DEFAULT_NOISE_PRIORS[metric] ?? FALLBACK_NOISE_PRIOR);
+}
+
+/** The statistic's value in a scenario's metrics, or null. */
+export function statisticValue(s: ScenarioResult, metric: string, statistic: string): number | null {
+  const m = (s.metrics as unknown as Record<string, unknown>)[metric];
+  if (m === null || m === undefined) return null;
+  if (typeof m === 'number') return statistic === 'value' ? m : null;
+  const v = (m as Record<string, unknown>)[statistic];
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }

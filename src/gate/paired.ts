@@ -8,11 +8,11 @@
 import type { RunResult, ScenarioResult } from '../types.js';
 import { compareErrorRates } from './error-rate.js';
 import type { RateDifference } from './error-rate.js';
-import { discountSlowClient } from './client-trust.js';
-import { checkLimits, DEFAULT_ALPHA, overallVerdict, reasonLines, sortComparisons, statisticValue } from './gate.js';
+import { discountSlowClient, worstClientDelays } from './client-trust.js';
+import { checkLimits, DEFAULT_ALPHA, overallVerdict, reasonLines, sortComparisons } from './gate.js';
 import { DEFAULT_MIN_SUCCESSFUL, runFailures } from './too-few-successes.js';
 import { holmAdjust, holmLevels } from './holm.js';
-import { higherIsBetter } from './metric-catalog.js';
+import { higherIsBetter, statisticValue } from './metric-catalog.js';
 import { normalQuantile } from './normal.js';
 import { pairedThresholdSet, type PairedRoundDiffs, pairedLogDifferences } from './paired-rounds.js';
 import { studentTCdf, studentTQuantile } from './paired-student-t.js';
@@ -183,17 +183,18 @@ export function gatePaired(rounds: readonly PairedRound[], pooledCandidate: RunR
   const pValues = pending.map(pValue);
   const adjusted = holmAdjust(pValues);
   const levels = holmLevels(pValues, alpha);
-  // A round where either server's client fell behind makes worse timings inconclusive.
-  const trustworthy = rounds.every((r) => r.baseline.clientHealth.trustworthy && r.candidate.clientHealth.trustworthy);
+  // A worse figure within the delay of a client that fell behind in any round is inconclusive.
+  const allRuns = rounds.flatMap((r) => [r.baseline, r.candidate]);
+  const trustworthy = allRuns.every((r) => r.clientHealth.trustworthy);
   const { comparisons, limits } = discountSlowClient(
     [...pending.map((p, i) => finish(p, levels[i], adjusted[i], alpha, rule)), ...ready],
     checkLimits(pooledCandidate, thresholds),
-    trustworthy,
+    worstClientDelays(allRuns),
   );
   sortComparisons(comparisons, pooledCandidate.scenarios, thresholds.relative);
   const reasons = [...failures, ...reasonLines(comparisons, limits)];
   reasons.push(`paired: ${rounds.length} rounds, baseline server ${rounds[0]?.baseline.target.baseUrl ?? '?'} against candidate ${rounds[0]?.candidate.target.baseUrl ?? '?'}`);
-  if (!trustworthy) reasons.push('the load generator fell behind in some round; latencies may be inflated, so a worse one is inconclusive, not a regression (see client health)');
+  if (!trustworthy) reasons.push('the load generator fell behind in some round; latencies may be inflated by as much, so a worse figure within that is inconclusive, not a regression (see client health)');
   const first = rounds[0]?.baseline;
   return {
     verdict: overallVerdict(failures, comparisons, limits),

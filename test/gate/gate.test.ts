@@ -69,10 +69,19 @@ describe('gateRun on simulator runs', () => {
     expect(tpot?.interval?.[0]).toBeGreaterThan(0);
     expect(ab.reasons.some((r) => r.includes('tpot_ms.p50 regressed'))).toBe(true);
   });
-  it('does not fail on a slower run whose load generator fell behind: inconclusive, saying why', () => {
+  /** The run as if its client had stalled `delayMs` (p99) and delivered `delivered` of the offered rate. */
+  function starvedCopy(run: RunResult, delayMs: number, delivered = 1): RunResult {
+    const health = { ...run.clientHealth, trustworthy: false, reasons: [`schedule slip p99 ${delayMs} ms over 10 ms`], scheduleSlipMs: { p50: 1, p99: delayMs, max: delayMs } };
+    const scenarios = run.scenarios.map((s) => ({
+      ...s,
+      clientHealth: health,
+      metrics: { ...s.metrics, offered_rate_rps: 4, achieved_rate_rps: 4 * delivered },
+    }));
+    return { ...run, clientHealth: health, scenarios };
+  }
+  it('does not fail on a worse figure the starved client could explain: inconclusive, saying why', () => {
     const slow = smallRun(3, 0.8);
-    const starved: RunResult = { ...slow, clientHealth: { ...slow.clientHealth, trustworthy: false, reasons: ['schedule slip p99 430 ms over 50 ms'] } };
-    const d = gateRun(starved, [baseline], { thresholds: { 'ttft_ms.p99': '< 1' } });
+    const d = gateRun(starvedCopy(slow, 430, 0.5), [baseline], { thresholds: { 'ttft_ms.p99': '< 1' } });
     expect(d.verdict).toBe('inconclusive');
     expect(exitCodeFor(d, 'regression')).toBe(0);
     expect(exitCodeFor(d, 'inconclusive')).toBe(1);
@@ -83,9 +92,19 @@ describe('gateRun on simulator runs', () => {
     expect(gateRun(slow, [baseline], { thresholds: { 'ttft_ms.p99': '< 1' } }).verdict).toBe('regression');
     expect(d.limits.find((l) => l.metric === 'ttft_ms')).toMatchObject({ breached: true, untrusted: true });
     expect(d.reasons.some((r) => r.includes('schedule slip p99 430 ms') && r.includes('inconclusive, not a regression'))).toBe(true);
-    const md = renderMarkdownReport(d, starved, [baseline]);
+    const md = renderMarkdownReport(d, starvedCopy(slow, 430, 0.5), [baseline]);
     expect(md).toContain('⚠️ breached (slo), but the load generator fell behind: inconclusive');
     expect(md).not.toContain('❌');
+  });
+  it('still calls a slowdown far beyond the client\'s delay a regression', () => {
+    const slow = smallRun(3, 0.8);
+    // A 12 ms stall cannot make TTFT 25 % slower, nor TPOT (12 ms over 24 tokens is 0.5 ms a token).
+    const d = gateRun(starvedCopy(slow, 12), [baseline]);
+    expect(d.verdict).toBe('regression');
+    expect(d.comparisons.find((c) => c.metric === 'tpot_ms')!.verdict).toBe('regression');
+    // The client delivered the offered rate, so a throughput drop is the server's too.
+    const tput = d.comparisons.find((c) => c.metric === 'output_token_throughput_tps')!;
+    expect(tput.verdict).not.toBe('inconclusive');
   });
   it('still fails a starved run on its errors: they are counted, not timed', () => {
     const slow = smallRun(3);

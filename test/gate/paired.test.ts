@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { pairedVirtualJob, STRONG_NOISE } from '../../bench/paired-virtual.js';
 import type { VirtualScenario } from '../../bench/gate-virtual-runs.js';
-import { gateRun, statisticValue } from '../../src/gate/gate.js';
+import { gateRun } from '../../src/gate/gate.js';
+import { statisticValue } from '../../src/gate/metric-catalog.js';
 import { gatePaired, type PairedRound } from '../../src/gate/paired.js';
 import { PAIRED_DEFAULT_THRESHOLDS, pairedLogDifferences, pairedThresholdSet } from '../../src/gate/paired-rounds.js';
 import { studentTCdf, studentTQuantile } from '../../src/gate/paired-student-t.js';
@@ -127,8 +128,18 @@ describe('gatePaired', () => {
     const f = [1.1, 1.11, 1.09, 1.1, 1.12, 1.08];
     expect(decide(rounds([1, 0.9, 1.1, 1, 0.95, 1.05], f)).verdict).toBe('regression');
     const rs = rounds([1, 0.9, 1.1, 1, 0.95, 1.05], f);
-    rs[2] = { ...rs[2], baseline: { ...rs[2].baseline, clientHealth: { ...rs[2].baseline.clientHealth, trustworthy: false, reasons: ['slip'] } } };
-    const d = decide(rs);
+    const stalled = (delayMs: number): PairedRound[] => {
+      const copy = [...rs];
+      const health = { ...rs[2].baseline.clientHealth, trustworthy: false, reasons: ['slip'], eventLoopDelayMs: { p50: 1, p99: delayMs, max: delayMs } };
+      // The stalled client also sent late: it delivered half the offered rate that round.
+      const scenarios = rs[2].baseline.scenarios.map((x) => ({ ...x, metrics: { ...x.metrics, achieved_rate_rps: (x.metrics.offered_rate_rps ?? 1) / 2, offered_rate_rps: x.metrics.offered_rate_rps ?? 1 } }));
+      copy[2] = { ...rs[2], baseline: { ...rs[2].baseline, clientHealth: health, scenarios } };
+      return copy;
+    };
+    // A 1 ms stall cannot make a 20 ms TPOT 10 % slower: still a regression.
+    expect(decide(stalled(1)).verdict).toBe('regression');
+    // Stalls of seconds could explain any of it.
+    const d = decide(stalled(5000));
     expect(d.verdict).toBe('inconclusive');
     expect(d.comparisons.filter((c) => c.verdict === 'regression')).toEqual([]);
     expect(d.reasons.some((r) => r.includes('fell behind in some round'))).toBe(true);
