@@ -9,7 +9,7 @@ import { runScenario } from './load/runner.js';
 import { ServerDownWatch } from './server-down.js';
 import { parseShard, shardScenario } from './load/shard.js';
 import { mergeClientHealth } from './load/client-health.js';
-import { plannedMaxInFlight, runScenarioSteps } from './load/scenario-steps.js';
+import { plannedConnections, plannedMaxInFlight, runScenarioSteps } from './load/scenario-steps.js';
 import { computeScenarioMetrics } from './metrics/compute.js';
 import { openRequestSource } from './workload/index.js';
 import { checkServerTokenizer } from './workload/tokenize-check.js';
@@ -43,10 +43,10 @@ export function detectEnvironment(env: NodeJS.ProcessEnv = process.env): RunResu
  * also proves the server answers; its errors already say what to check (exit 2 for a
  * rejected key, 3 for a server that is down), so they pass through unchanged.
  */
-async function resolveModel(root: string, wanted: string | undefined, apiKey: string | undefined, headers: Record<string, string>): Promise<string> {
+async function resolveModel(baseUrl: string, wanted: string | undefined, apiKey: string | undefined, headers: Record<string, string>): Promise<string> {
   if (wanted) return wanted;
-  const models = await listModels(root, { apiKey, headers, timeoutMs: 10_000 });
-  if (models.length === 0) throw new RunFailedError(`${root}/v1/models lists no model; set target.model or --model`);
+  const models = await listModels(baseUrl, { apiKey, headers, timeoutMs: 10_000 });
+  if (models.length === 0) throw new RunFailedError(`${normalizeBaseUrl(baseUrl).openaiBase}/models lists no model; set target.model or --model`);
   return models[0];
 }
 
@@ -76,19 +76,22 @@ export async function runConfig(config: Config, opts: RunOptions = {}): Promise<
   const { root } = normalizeBaseUrl(baseUrl);
   const apiKey = opts.apiKey || config.target?.api_key || undefined;
   const targetHeaders = config.target?.headers ?? {};
-  const model = await resolveModel(root, opts.model ?? config.target?.model, apiKey, targetHeaders);
+  // The client gets the URL as given: its query string (`?api-version=…`) goes on the API
+  // requests; `root`, which has none, is what is shown and stored.
+  const model = await resolveModel(baseUrl, opts.model ?? config.target?.model, apiKey, targetHeaders);
   const startedAt = new Date(clock.now()).toISOString();
   const runDeadline = clock.now() + config.max_duration_s * 1000;
 
-  // The pool must hold the worst backlog (a server stalled for 30 s at the offered rate);
+  // The pool must hold the worst backlog (a server stalled for 30 s at the offered rate, or
+  // a replay's own arrival times: plannedConnections);
   // worker threads pay off only for loads that really keep hundreds of streams open, so
   // 'auto' judges by a typical stream's length (5 s) instead.
-  const maxInFlight = Math.max(...config.scenarios.map((s) => plannedMaxInFlight(s)));
+  const maxInFlight = Math.max(...config.scenarios.map((s) => plannedConnections(s)));
   const typicalInFlight = Math.max(...config.scenarios.map((s) => plannedMaxInFlight(s, TYPICAL_STREAM_S)));
   const workers = resolveWorkerCount(config.client?.workers, typicalInFlight);
   if (workers > 0) log(`client: ${workers} worker threads`);
   // Worker threads stamp times with the system clock in this thread's time base; an injected clock needs the client here.
-  const client = await createRequestSender({ baseUrl: root, apiKey, headers: targetHeaders, connections: Math.min(8192, Math.max(1, maxInFlight)), clock, workers: opts.clock ? 0 : workers });
+  const client = await createRequestSender({ baseUrl, apiKey, headers: targetHeaders, connections: Math.min(8192, Math.max(1, maxInFlight)), clock, workers: opts.clock ? 0 : workers });
   const scenarios: ScenarioResult[] = [];
   const down = new ServerDownWatch(clock, root, { downForMs: opts.downForGoodMs, signal: opts.signal });
   try {

@@ -101,6 +101,11 @@ export interface RequestRecord {
   finishReason?: string | null;
   /** The output counted with the workload's tokenizer although the server reported usage: a cross-check of the two. */
   tokenizerOutputTokens?: number;
+  /**
+   * Present (true) when the request waited in the client for a free connection (every pooled
+   * socket was busy): its latencies include that wait, and the run is not trustworthy.
+   */
+  queuedForConnection?: true;
 }
 
 /**
@@ -181,6 +186,8 @@ export type ScenarioMetrics = { [K in DistributionKey]: Distribution | null } & 
   token_sources: Partial<Record<TokenSource, number>>;
   /** Largest number of tokens seen in one content chunk (ITL gaps span that many). */
   max_chunk_tokens?: number;
+  /** Per-token ITL: each chunk gap divided over that chunk's tokens; only when chunks held several tokens. */
+  itl_per_token_ms?: Distribution | null;
   /** Open loop: the planned send rate, (n − 1) / (last − first scheduled send), req/s. */
   offered_rate_rps?: number;
   /** The rate requests actually left at, (n − 1) / (last − first send), req/s. */

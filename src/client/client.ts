@@ -1,18 +1,19 @@
 // The LLM client: OpenAI-compatible chat/completions streaming over an undici Pool.
 // One Pool per server with keep-alive and `connections` sockets; size it to the load's
 // maximum in flight — a request waiting for a free socket inside undici would count that
-// wait as server latency, because sentAt is taken before dispatch.
+// wait as server latency, because sentAt is taken before dispatch. Each record says when it
+// had to wait (`queuedForConnection`), so a pool that was too small cannot go unnoticed.
 
 import { Pool, request } from 'undici';
 import { systemClock } from '../clock.js';
 import { InputError, RunFailedError } from '../errors.js';
 import type { Clock, EpochMs, RequestRecord, RequestSpec } from '../types.js';
 import { runExchange } from './exchange.js';
-import { describeNetworkError, httpErrorMessage, redact, secretsOf } from './failure.js';
+import { describeNetworkError, httpErrorMessage, querySecrets, redact, secretsOf } from './failure.js';
 import { DEFAULT_MAX_EVENT_BYTES } from './sse.js';
 import { normalizeBaseUrl } from './url.js';
 
-export { normalizeBaseUrl } from './url.js';
+export { displayBaseUrl, normalizeBaseUrl } from './url.js';
 
 export interface ClientOptions {
   baseUrl: string;
@@ -94,18 +95,25 @@ function apiPath(api: RequestSpec['api']): string {
 
 export class LlmClient {
   private readonly pool: Pool;
+  private readonly connections: number;
+  /** Requests sent and not yet settled: never fewer than the sockets busy (a socket frees before its request settles). */
+  private inFlight = 0;
   private readonly basePath: string;
+  /** The base URL's query string, appended to every API path (never shown). */
+  private readonly query: string;
   private readonly baseHeaders: Record<string, string>;
   private readonly secrets: string[];
   private readonly clock: Clock;
   private readonly maxEventBytes: number;
 
   constructor(opts: ClientOptions) {
-    const { openaiBase } = normalizeBaseUrl(opts.baseUrl);
+    const { openaiBase, query } = normalizeBaseUrl(opts.baseUrl);
     const url = new URL(openaiBase);
     this.basePath = url.pathname;
+    this.query = query;
+    this.connections = Math.max(1, Math.floor(opts.connections));
     this.pool = new Pool(url.origin, {
-      connections: Math.max(1, Math.floor(opts.connections)),
+      connections: this.connections,
       pipelining: 1,
       keepAliveTimeout: KEEP_ALIVE_MS,
     });
@@ -113,7 +121,7 @@ export class LlmClient {
     if (opts.apiKey !== undefined && opts.apiKey !== '') headers.authorization = `Bearer ${opts.apiKey}`;
     lowerCaseKeys(opts.headers, headers);
     this.baseHeaders = headers;
-    this.secrets = secretsOf(opts.apiKey, opts.headers);
+    this.secrets = secretsOf(opts.apiKey, opts.headers, querySecrets(query));
     this.clock = opts.clock ?? systemClock;
     this.maxEventBytes = opts.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
   }
@@ -127,9 +135,14 @@ export class LlmClient {
     const body = requestBody(spec, opts);
     const expectJson = spec.api === 'embeddings' || body.stream === false;
     if (expectJson && opts.headers?.accept === undefined && opts.headers?.Accept === undefined) headers.accept = 'application/json';
-    return runExchange({
+    // A request can queue for a socket only when every socket may be busy. Only then is the
+    // pool's queue read around its dispatch: undici's stats walk every connection (~40 µs
+    // at 1,000 sockets), too slow for every request.
+    const mayQueue = this.inFlight >= this.connections;
+    this.inFlight++;
+    const exchange = runExchange({
       dispatcher: this.pool,
-      path: `${this.basePath}${apiPath(spec.api)}`,
+      path: `${this.basePath}${apiPath(spec.api)}${this.query}`,
       headers,
       body: JSON.stringify(body),
       expectJson,
@@ -143,7 +156,9 @@ export class LlmClient {
       countOutputTokens: opts.countOutputTokens,
       crossCheckTokens: opts.crossCheckTokens,
       secrets,
+      connectionQueueLength: mayQueue ? () => this.pool.stats.queued : undefined,
     });
+    return exchange.finally(() => this.inFlight--);
   }
 
   /** Waits for requests in flight, then closes the sockets. */
@@ -157,17 +172,18 @@ export async function listModels(
   baseUrl: string,
   opts: { apiKey?: string; headers?: Record<string, string>; timeoutMs?: number } = {},
 ): Promise<string[]> {
-  const { openaiBase } = normalizeBaseUrl(baseUrl);
+  const { openaiBase, query } = normalizeBaseUrl(baseUrl);
+  // Messages name `url`; the request also carries the base URL's query string.
   const url = `${openaiBase}/models`;
   const headers: Record<string, string> = { accept: 'application/json' };
   if (opts.apiKey !== undefined && opts.apiKey !== '') headers.authorization = `Bearer ${opts.apiKey}`;
   lowerCaseKeys(opts.headers, headers);
-  const secrets = secretsOf(opts.apiKey, opts.headers);
+  const secrets = secretsOf(opts.apiKey, opts.headers, querySecrets(query));
   const timeoutMs = opts.timeoutMs ?? 10_000;
   let status: number;
   let text: string;
   try {
-    const response = await request(url, {
+    const response = await request(url + query, {
       method: 'GET',
       headers,
       headersTimeout: timeoutMs,
@@ -177,13 +193,13 @@ export async function listModels(
     status = response.statusCode;
     text = await response.body.text();
   } catch (err) {
-    throw new RunFailedError(redact(`Unable to reach ${url}: ${describeNetworkError(err)}. Check that the server is running and base_url is right.`, secrets));
+    throw new RunFailedError(redact(`Unable to reach ${url}: ${describeNetworkError(err, secrets)}. Check that the server is running and base_url is right.`, secrets));
   }
   if (status === 401 || status === 403) {
-    throw new InputError(redact(`Unable to list models at ${url}: ${httpErrorMessage(status, text)}. Check api_key.`, secrets));
+    throw new InputError(redact(`Unable to list models at ${url}: ${httpErrorMessage(status, text, secrets)}. Check api_key.`, secrets));
   }
   if (status < 200 || status > 299) {
-    throw new RunFailedError(redact(`Unable to list models at ${url}: ${httpErrorMessage(status, text)}. Set target.model to skip this lookup.`, secrets));
+    throw new RunFailedError(redact(`Unable to list models at ${url}: ${httpErrorMessage(status, text, secrets)}. Set target.model to skip this lookup.`, secrets));
   }
   let parsed: unknown;
   try {

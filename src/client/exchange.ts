@@ -9,7 +9,7 @@
 
 import type { Dispatcher } from 'undici';
 import type { Clock, EpochMs, ErrorKind, RequestError, RequestRecord, RequestSpec } from '../types.js';
-import { describeNetworkError, failure, httpErrorMessage, redact } from './failure.js';
+import { clipMessage, describeNetworkError, failure, httpErrorMessage, scrub } from './failure.js';
 import { interpretJsonAnswer } from './json-answer.js';
 import { buildRecord } from './record.js';
 import { SseParser } from './sse.js';
@@ -48,6 +48,12 @@ export interface ExchangeRequest {
   /** A tokenizer for outputs without usage (SendOptions.countOutputTokens). */
   countOutputTokens?: (text: string) => number;
   crossCheckTokens?: boolean;
+  /**
+   * Requests waiting in the dispatcher for a free connection (undici Pool stats `queued`).
+   * Read around the dispatch: if it grew, this request queued behind others in the client,
+   * and its latency includes that wait. Absent when no wait is possible.
+   */
+  connectionQueueLength?: () => number;
 }
 
 function headerValue(value: string | string[] | undefined): string {
@@ -70,6 +76,7 @@ class Exchange {
   private sentAt: EpochMs = 0;
   private headersMs: number | null = null;
   private abortKind: AbortKind | null = null;
+  private queued = false;
   private settled = false;
   private deadlineTimer: NodeJS.Timeout | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
@@ -90,8 +97,10 @@ class Exchange {
     req.signal?.addEventListener('abort', this.onSignalAbort, { once: true });
     this.deadlineTimer = setTimeout(() => this.abort('deadline'), timerMs(req.deadlineMs));
     this.sentAt = req.clock.now();
+    const queuedBefore = req.connectionQueueLength?.() ?? 0;
     let pending: Promise<Dispatcher.ResponseData>;
     try {
+      // undici dispatches synchronously: on return the request is on a connection or in the queue.
       pending = req.dispatcher.request({
         method: 'POST',
         path: req.path,
@@ -106,6 +115,7 @@ class Exchange {
       this.finishWithoutResponse(err);
       return;
     }
+    this.queued = (req.connectionQueueLength?.() ?? 0) > queuedBefore;
     pending.then(
       (response) => this.onResponse(response),
       (err: unknown) => this.finishWithoutResponse(err),
@@ -122,7 +132,7 @@ class Exchange {
   }
 
   private finishWithoutResponse(err: unknown): void {
-    const error = this.abortKind !== null ? this.abortError(this.abortKind) : failure('connect', describeNetworkError(err), this.req.secrets);
+    const error = this.abortKind !== null ? this.abortError(this.abortKind) : failure('connect', describeNetworkError(err, this.req.secrets), this.req.secrets);
     this.cleanup();
     this.settle(null, null, error);
   }
@@ -131,7 +141,7 @@ class Exchange {
     this.headersMs = this.req.clock.now() - this.sentAt;
     const status = response.statusCode;
     if (status < 200 || status > 299) {
-      this.readShortBody(response.body, (text) => failure('http_status', httpErrorMessage(status, text), this.req.secrets, status));
+      this.readShortBody(response.body, (text) => failure('http_status', httpErrorMessage(status, text, this.req.secrets), this.req.secrets, status));
       return;
     }
     const contentType = headerValue(response.headers['content-type']);
@@ -142,7 +152,7 @@ class Exchange {
     }
     if (!type.includes('text/event-stream')) {
       this.readShortBody(response.body, (text) => {
-        const excerpt = text.replace(/\s+/g, ' ').trim().slice(0, 200);
+        const excerpt = clipMessage(text, 200, this.req.secrets);
         const got = contentType === '' ? 'no content type' : `'${contentType}'`;
         return failure('malformed', `expected a text/event-stream answer, got ${got}: ${excerpt}`, this.req.secrets);
       });
@@ -199,21 +209,21 @@ class Exchange {
       this.cleanup();
       const answer = tooLarge
         ? null
-        : interpretJsonAnswer(req.spec.api, Buffer.concat(parts).toString('utf8'), endMs);
+        : interpretJsonAnswer(req.spec.api, Buffer.concat(parts).toString('utf8'), endMs, req.secrets);
       const error = answer === null ? failure('malformed', `the answer is larger than ${req.maxEventBytes} bytes (the cap on one answer)`, req.secrets) : answer.error;
-      const redacted = error === null ? null : { ...error, message: redact(error.message, req.secrets) };
+      const redacted = error === null ? null : { ...error, message: scrub(error.message, req.secrets) };
       setImmediate(() => this.settle(this.headersMs, endMs, redacted, answer ?? undefined)); // see readStream's 'end'
     });
     body.on('error', (err: unknown) => {
       this.cleanup();
-      const cause = this.abortKind !== null ? this.abortError(this.abortKind) : failure('truncated', `the connection broke mid-answer: ${describeNetworkError(err)}`, req.secrets);
+      const cause = this.abortKind !== null ? this.abortError(this.abortKind) : failure('truncated', `the connection broke mid-answer: ${describeNetworkError(err, req.secrets)}`, req.secrets);
       this.settle(this.headersMs, null, cause);
     });
   }
 
   private readStream(body: Dispatcher.ResponseData['body']): void {
     const { req } = this;
-    const interpreter = new StreamInterpreter();
+    const interpreter = new StreamInterpreter(req.secrets);
     let offsetMs = 0;
     const parser = new SseParser(
       (data) => interpreter.onEvent(data, offsetMs),
@@ -254,7 +264,7 @@ class Exchange {
       let cause: RequestError | null;
       if (doneAtMs !== null) cause = null; // the stream was complete; only its closing failed
       else if (this.abortKind !== null) cause = this.abortError(this.abortKind);
-      else cause = failure('truncated', `the connection broke mid-stream: ${describeNetworkError(err)}`, req.secrets);
+      else cause = failure('truncated', `the connection broke mid-stream: ${describeNetworkError(err, req.secrets)}`, req.secrets);
       this.settle(this.headersMs, doneAtMs, this.streamError(interpreter, cause), interpreter.outcome());
     });
   }
@@ -263,7 +273,7 @@ class Exchange {
   private streamError(interpreter: StreamInterpreter, otherwise: RequestError | null): RequestError | null {
     const seen = interpreter.firstError;
     if (seen === null) return otherwise;
-    return { kind: seen.kind, message: redact(seen.message, this.req.secrets) };
+    return { kind: seen.kind, message: scrub(seen.message, this.req.secrets) };
   }
 
   private clearIdleTimer(): void {
@@ -296,6 +306,7 @@ class Exchange {
         error,
         countOutputTokens: this.req.countOutputTokens,
         crossCheckTokens: this.req.crossCheckTokens,
+        queuedForConnection: this.queued,
       }),
     );
   }

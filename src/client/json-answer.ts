@@ -4,7 +4,8 @@
 
 import type { RequestApi } from '../types.js';
 import type { StreamOutcome } from './stream.js';
-import { MAX_ERROR_MESSAGE_CHARS, errorEventMessage } from './stream.js';
+import { clipMessage } from './failure.js';
+import { errorEventMessage } from './stream.js';
 
 type Json = Record<string, unknown>;
 
@@ -12,10 +13,8 @@ function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function excerpt(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
-}
+/** How much of an unexpected answer a message quotes. */
+const EXCERPT_CHARS = 200;
 
 function outcome(partial: Partial<StreamOutcome>): StreamOutcome {
   return {
@@ -54,8 +53,11 @@ function choiceText(choice: Json): string {
  * What a complete non-streaming answer says. `endOffsetMs` is when its last byte arrived
  * (ms from sentAt). A body that is not the expected JSON is `malformed`; an `{"error": …}`
  * body with status 200 is a `stream_error` (the server reported a failure in its answer).
+ * `secrets` are removed from any of the answer's text a message quotes.
  */
-export function interpretJsonAnswer(api: RequestApi, text: string, endOffsetMs: number): StreamOutcome {
+export function interpretJsonAnswer(api: RequestApi, text: string, endOffsetMs: number, secrets: readonly string[] = []): StreamOutcome {
+  // Secrets go before the cut (failure.ts says why).
+  const excerpt = (body: string): string => clipMessage(body, EXCERPT_CHARS, secrets);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -64,14 +66,14 @@ export function interpretJsonAnswer(api: RequestApi, text: string, endOffsetMs: 
   }
   if (!isObject(parsed)) return outcome({ error: { kind: 'malformed', message: `the answer is not a JSON object: ${excerpt(text)}` } });
   if (parsed.error !== undefined && parsed.error !== null) {
-    return outcome({ error: { kind: 'stream_error', message: errorEventMessage(parsed.error) } });
+    return outcome({ error: { kind: 'stream_error', message: errorEventMessage(parsed.error, secrets) } });
   }
   const usage = isObject(parsed.usage) ? parsed.usage : null;
   const promptTokens = usage !== null && typeof usage.prompt_tokens === 'number' ? usage.prompt_tokens : null;
 
   if (api === 'embeddings') {
     if (!Array.isArray(parsed.data) || parsed.data.length === 0) {
-      return outcome({ error: { kind: 'malformed', message: `the embeddings answer has no 'data' list: ${excerpt(text)}`.slice(0, MAX_ERROR_MESSAGE_CHARS) } });
+      return outcome({ error: { kind: 'malformed', message: `the embeddings answer has no 'data' list: ${excerpt(text)}` } });
     }
     // An embedding has no output tokens; usage counts only the input.
     return outcome({ chunkOffsetsMs: [endOffsetMs], reportedInputTokens: promptTokens, reportedOutputTokens: 0, finishReason: null });

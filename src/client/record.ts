@@ -20,6 +20,8 @@ export interface Observed {
   countOutputTokens?: (text: string) => number;
   /** With countOutputTokens: count outputs that have usage too, as a cross-check. */
   crossCheckTokens?: boolean;
+  /** The request waited in the client for a free connection before it could be sent. */
+  queuedForConnection?: boolean;
 }
 
 export function buildRecord(o: Observed): RequestRecord {
@@ -59,6 +61,7 @@ export function buildRecord(o: Observed): RequestRecord {
   };
   if (stream?.chunkTokens !== undefined) record.chunkTokens = stream.chunkTokens;
   if (tokenizerCount !== undefined) record.tokenizerOutputTokens = tokenizerCount;
+  if (o.queuedForConnection === true) record.queuedForConnection = true;
   return record;
 }
 

@@ -7,10 +7,10 @@
 // empty and llama.cpp prompt_progress chunks are not; they never set TTFT.
 
 import type { ErrorKind, RequestError } from '../types.js';
+import { MAX_ERROR_MESSAGE_CHARS, clipMessage } from './failure.js';
 import { isDoneMarker } from './sse.js';
 
-/** How much of a server's error text is kept in a record. */
-export const MAX_ERROR_MESSAGE_CHARS = 500;
+export { MAX_ERROR_MESSAGE_CHARS } from './failure.js';
 
 export interface StreamOutcome {
   /** Arrival offsets of content chunks, ms from sentAt. */
@@ -38,12 +38,12 @@ function nonEmptyString(v: unknown): v is string {
   return typeof v === 'string' && v.length > 0;
 }
 
-function clip(text: string): string {
-  return text.length > MAX_ERROR_MESSAGE_CHARS ? `${text.slice(0, MAX_ERROR_MESSAGE_CHARS)}…` : text;
-}
-
-/** The message of an `{"error": …}` event: an object with `message`, a string, or the JSON. */
-export function errorEventMessage(error: unknown): string {
+/**
+ * The message of an `{"error": …}` event: an object with `message`, a string, or the JSON.
+ * Secrets are removed before the cut (failure.ts says why).
+ */
+export function errorEventMessage(error: unknown, secrets: readonly string[]): string {
+  const clip = (text: string): string => clipMessage(text, MAX_ERROR_MESSAGE_CHARS, secrets);
   if (isObject(error) && nonEmptyString(error.message)) return clip(error.message);
   if (nonEmptyString(error)) return clip(error);
   return clip(JSON.stringify(error) ?? 'error event without a message');
@@ -60,6 +60,13 @@ export class StreamInterpreter {
   private finishReason: string | null = null;
   private done = false;
   private error: RequestError | null = null;
+
+  /** @param secrets removed from any server text this keeps, before it is cut to length */
+  constructor(private readonly secrets: readonly string[] = []) {}
+
+  private clip(text: string): string {
+    return clipMessage(text, MAX_ERROR_MESSAGE_CHARS, this.secrets);
+  }
 
   /** True once `[DONE]` arrived: later events are ignored. */
   get sawDone(): boolean {
@@ -82,15 +89,15 @@ export class StreamInterpreter {
     try {
       parsed = JSON.parse(data);
     } catch {
-      this.recordError('malformed', `event is not valid JSON: ${clip(data)}`);
+      this.recordError('malformed', `event is not valid JSON: ${this.clip(data)}`);
       return;
     }
     if (!isObject(parsed)) {
-      this.recordError('malformed', `event is not a JSON object: ${clip(data)}`);
+      this.recordError('malformed', `event is not a JSON object: ${this.clip(data)}`);
       return;
     }
     if (parsed.error !== undefined && parsed.error !== null) {
-      this.recordError('stream_error', errorEventMessage(parsed.error));
+      this.recordError('stream_error', errorEventMessage(parsed.error, this.secrets));
       return;
     }
     this.onChunk(parsed, offsetMs);
@@ -98,7 +105,7 @@ export class StreamInterpreter {
 
   /** A line the SSE parser could not read. */
   onMalformed(detail: string): void {
-    this.recordError('malformed', clip(detail));
+    this.recordError('malformed', this.clip(detail));
   }
 
   outcome(): StreamOutcome {

@@ -1,6 +1,7 @@
-// Is the load generator itself keeping up? Two signals: schedule slip (how late an
-// open-loop request left compared with when it was due) and event-loop delay (how late the
-// main thread ran its callbacks). Over the limits below, the run's latencies may include
+// Is the load generator itself keeping up? Three signals: schedule slip (how late an
+// open-loop request left compared with when it was due), event-loop delay (how late the
+// main thread ran its callbacks) and connection queueing (requests that waited in the
+// client for a free socket: that wait is counted as the server's latency). Over the limits below, the run's latencies may include
 // client time and the results file says so (`trustworthy: false` with reasons).
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { percentile } from '../metrics/stats.js';
@@ -54,7 +55,17 @@ function oneDecimal(x: number): string {
   return x.toFixed(1);
 }
 
-export function assessClientHealth(scheduleSlipMs: PercentileSummary, eventLoopDelayMs: PercentileSummary): ClientHealth {
+/** Measured requests that waited in the client for a free connection (RequestRecord.queuedForConnection), of all. */
+export interface ConnectionQueueing {
+  queued: number;
+  requests: number;
+}
+
+export function assessClientHealth(
+  scheduleSlipMs: PercentileSummary,
+  eventLoopDelayMs: PercentileSummary,
+  connections: ConnectionQueueing = { queued: 0, requests: 0 },
+): ClientHealth {
   const reasons: string[] = [];
   if (scheduleSlipMs.p99 > CLIENT_HEALTH_LIMITS.scheduleSlipP99Ms) {
     reasons.push(
@@ -64,6 +75,12 @@ export function assessClientHealth(scheduleSlipMs: PercentileSummary, eventLoopD
   if (eventLoopDelayMs.p99 > CLIENT_HEALTH_LIMITS.eventLoopDelayP99Ms) {
     reasons.push(
       `event-loop delay p99 ${oneDecimal(eventLoopDelayMs.p99)} ms > ${CLIENT_HEALTH_LIMITS.eventLoopDelayP99Ms} ms: the client was too busy to timestamp responses promptly`,
+    );
+  }
+  // Any wait at all: it lands in TTFT and E2E whole, and no bound on it would be safe.
+  if (connections.queued > 0) {
+    reasons.push(
+      `${connections.queued} of ${connections.requests} requests waited in the client for a free connection (every pooled socket was busy): their latency includes that wait (cap the load with load.concurrency, or lower the rate)`,
     );
   }
   return { scheduleSlipMs, eventLoopDelayMs, trustworthy: reasons.length === 0, reasons };

@@ -119,7 +119,10 @@ export async function runScenario(opts: RunScenarioOptions): Promise<ScenarioRun
         results.reduce((t, m) => Math.max(t, m.finished.completedAt), -Infinity),
         startedAt,
       ),
-      clientHealth: assessClientHealth(summarizeSlips(slips), eventLoopDelayMs),
+      clientHealth: assessClientHealth(summarizeSlips(slips), eventLoopDelayMs, {
+        queued: results.filter((m) => m.finished.record.queuedForConnection === true).length,
+        requests: results.length,
+      }),
       warmup,
     };
   } finally {

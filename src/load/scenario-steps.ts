@@ -26,9 +26,9 @@ export async function runScenarioSteps(scenario: ScenarioConfig, runStep: RunSte
 const OPEN_LOOP_BACKLOG_S = 30;
 
 /**
- * An upper bound on the requests the scenario may have in flight at once, for sizing the
- * client's connection pool: the largest concurrency of any step, or rate × 30 s for open
- * loops (the bound run.ts used for one step).
+ * An upper bound on the requests the scenario may have in flight at once: the largest
+ * concurrency of any step, or rate × 30 s for open loops. A replay of timestamps has no rate
+ * that governs it (counted as 1 req/s here); size its pool with plannedConnections.
  */
 export function plannedMaxInFlight(s: ScenarioConfig, backlogS: number = OPEN_LOOP_BACKLOG_S): number {
   const loads = [s.load, ...(s.load.stages ?? []).map((st) => ({ ...s.load, ...st }))];
@@ -39,4 +39,31 @@ export function plannedMaxInFlight(s: ScenarioConfig, backlogS: number = OPEN_LO
   }
   if (s.slo_search) values.push(s.slo_search.of === 'concurrency' ? Math.floor(s.slo_search.max) : Math.ceil(s.slo_search.max * backlogS));
   return Math.max(1, ...values);
+}
+
+/**
+ * Connections for a replay of a trace or a timed request log. Its requests carry their own
+ * arrival times, so load.rate (if any) says nothing about how many are in flight, and the
+ * peak is not known before the workload is read. undici opens sockets lazily, so a high
+ * bound costs nothing until the load needs it; 4096 holds e.g. 400 req/s of 10 s streams,
+ * stays under the 8192 run.ts allows and well under a runner's open-file limit (65536). A
+ * load beyond it still queues in the client — and the run then says so (client health).
+ */
+export const REPLAY_MAX_CONNECTIONS = 4096;
+
+/** True when the scenario's requests come with their own arrival times (an open loop on the workload's clock). */
+export function replaysTimestamps(s: ScenarioConfig): boolean {
+  const w = s.workload;
+  return s.load.type !== 'concurrency' && (w.source === 'trace' || (w.source === 'request_log' && w.use_timestamps));
+}
+
+/**
+ * How many connections the client's pool may open for the scenario: plannedMaxInFlight, or
+ * for a timestamp replay without an in-flight cap, REPLAY_MAX_CONNECTIONS. (plannedMaxInFlight
+ * stays the estimate of a typical load, which decides on worker threads.)
+ */
+export function plannedConnections(s: ScenarioConfig): number {
+  const planned = plannedMaxInFlight(s);
+  if (!replaysTimestamps(s) || s.load.concurrency !== undefined) return planned;
+  return Math.max(planned, REPLAY_MAX_CONNECTIONS);
 }

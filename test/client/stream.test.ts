@@ -130,7 +130,7 @@ describe('StreamInterpreter: errors inside a stream', () => {
   it('TGI error event and a string error', () => {
     expectError(['data:{"error":{"message":"Model is overloaded","http_status_code":422}}\n\n', 'data:[DONE]\n\n'], { kind: 'stream_error', message: 'Model is overloaded' }, true);
     expectError(['data: {"error":"boom"}\n\n'], { kind: 'stream_error', message: 'boom' }, false);
-    expect(errorEventMessage({ code: 3 })).toBe('{"code":3}');
+    expect(errorEventMessage({ code: 3 }, [])).toBe('{"code":3}');
   });
 
   it('bad JSON and non-object events are malformed; later content is still read', () => {

@@ -17,6 +17,17 @@ describe('client health', () => {
     expect(late.reasons).toEqual(['schedule slip p99 10.0 ms > 10 ms: the client sent requests late (lower the rate or give the runner more CPU)']);
   });
 
+  it('is not trustworthy when any request waited in the client for a free connection', () => {
+    const zero = { p50: 0, p99: 0, max: 0 };
+    expect(assessClientHealth(zero, zero, { queued: 0, requests: 60 }).trustworthy).toBe(true);
+    expect(assessClientHealth(zero, zero, { queued: 1, requests: 60 })).toEqual({
+      scheduleSlipMs: zero,
+      eventLoopDelayMs: zero,
+      trustworthy: false,
+      reasons: ['1 of 60 requests waited in the client for a free connection (every pooled socket was busy): their latency includes that wait (cap the load with load.concurrency, or lower the rate)'],
+    });
+  });
+
   it("merges scenarios' health conservatively, keeping each reason with its scenario", () => {
     const good = assessClientHealth({ p50: 0.1, p99: 0.5, max: 2 }, { p50: 0.2, p99: 3, max: 25 });
     const bad = assessClientHealth({ p50: 0.3, p99: 12, max: 14 }, { p50: 0.1, p99: 1, max: 4 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { scenarioSchema, type ScenarioConfig } from '../../src/config/schema.js';
-import { plannedMaxInFlight, runScenarioSteps } from '../../src/load/scenario-steps.js';
+import { REPLAY_MAX_CONNECTIONS, plannedConnections, plannedMaxInFlight, runScenarioSteps } from '../../src/load/scenario-steps.js';
 import { stepInfoOf } from '../../src/load/steps.js';
 import { autoRates, runStages, runSweep, sweepValues } from '../../src/load/sweep.js';
 import { fakeCapacityServer } from './fake-steps.js';
@@ -87,5 +87,19 @@ describe('runStages and the dispatcher', () => {
     expect(plannedMaxInFlight(scenario({ sweep: { values: [1, 10] } }))).toBe(300);
     expect(plannedMaxInFlight(scenario({ sweep: { of: 'concurrency', values: [1, 48] } }, { type: 'concurrency', requests: 5 }))).toBe(48);
     expect(plannedMaxInFlight(scenario({}, { type: 'constant', rate: 1, requests: 5, stages: [{ rate: 2 }, { type: 'concurrency', concurrency: 90 }] }))).toBe(90);
+  });
+
+  it('sizes a replay of timestamps by the replay bound, not by a rate it ignores', () => {
+    const trace = { source: 'trace', format: 'mooncake', path: 't.jsonl' };
+    const log = { source: 'request_log', path: 'log.jsonl' };
+    // The trace's own times govern: no rate, or a rate of 1 that the replay ignores (was 30 connections).
+    expect(plannedConnections(scenario({ workload: trace }, { type: 'poisson', requests: 60 }))).toBe(REPLAY_MAX_CONNECTIONS);
+    expect(plannedConnections(scenario({ workload: log }, { type: 'constant', rate: 1, requests: 60 }))).toBe(REPLAY_MAX_CONNECTIONS);
+    // A cap on requests in flight bounds the pool; an untimed log follows the rate.
+    expect(plannedConnections(scenario({ workload: trace }, { type: 'poisson', requests: 60, concurrency: 16 }))).toBe(16);
+    expect(plannedConnections(scenario({ workload: { ...log, use_timestamps: false } }, { type: 'constant', rate: 2, requests: 60 }))).toBe(60);
+    expect(plannedConnections(scenario({}, { type: 'poisson', rate: 3, requests: 5 }))).toBe(90);
+    // The typical in-flight estimate (which decides on worker threads) is unchanged.
+    expect(plannedMaxInFlight(scenario({ workload: trace }, { type: 'poisson', requests: 60 }), 5)).toBe(5);
   });
 });
