@@ -3,6 +3,7 @@
 // stages; the decisions live in src/github/decide.ts, the I/O in src/github/*.
 import * as core from '@actions/core';
 import { DefaultArtifactClient } from '@actions/artifact';
+import { displayBaseUrl } from './client/url.js';
 import { getOctokit } from '@actions/github';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -205,7 +206,7 @@ export async function run(deps: MainDeps = {}): Promise<void> {
       }
       if (inputs.baselineUrl) {
         // Paired rounds: the baseline is measured here, in rounds alternating with the candidate.
-        const paired = await core.group(`Paired rounds against ${inputs.baselineUrl}`, () =>
+        const paired = await core.group(`Paired rounds against ${displayBaseUrl(inputs.baselineUrl)}`, () =>
           runPairedInAction({
             config: cfg,
             inputs,
@@ -218,7 +219,7 @@ export async function run(deps: MainDeps = {}): Promise<void> {
         );
         result = paired.candidate;
         await writeRunResultFile(resultsPath, result);
-        baseline = { history: [paired.baseline], warnings: [], provenance: { description: `paired rounds: ${paired.rounds.length} rounds against the baseline server ${inputs.baselineUrl}` } };
+        baseline = { history: [paired.baseline], warnings: [], provenance: { description: `paired rounds: ${paired.rounds.length} rounds against the baseline server ${displayBaseUrl(inputs.baselineUrl)}` } };
         decision = gatePaired(paired.rounds, paired.candidate, gateOptions(cfg));
       } else {
         const engine = await fingerprintEngine(inputs.baseUrl, { apiKey: inputs.apiKey });

@@ -2,6 +2,7 @@
 // llama.cpp answer 200 only when the model is loaded; 503 while loading), then
 // `/v1/models` (every OpenAI-compatible server, and the only signal Ollama gives).
 // Backoff between polls; on timeout one line naming the URL and the last answer.
+import { clipMessage } from '../client/failure.js';
 import { normalizeBaseUrl } from '../client/url.js';
 import { RunFailedError } from '../errors.js';
 
@@ -25,7 +26,8 @@ export interface ProbeResult {
   answer: string;
 }
 
-const snippet = (text: string) => text.replace(/\s+/g, ' ').trim().slice(0, 200);
+/** 200 characters of an answer for the log, with the API key redacted before the cut (it may be echoed back). */
+const snippet = (text: string, opts: HealthOptions): string => clipMessage(text, 200, opts.apiKey ? [opts.apiKey] : []);
 
 async function get(url: string, opts: HealthOptions): Promise<{ status: number; body: string } | { error: string }> {
   const doFetch = opts.fetchImpl ?? fetch;
@@ -34,7 +36,7 @@ async function get(url: string, opts: HealthOptions): Promise<{ status: number; 
       headers: opts.apiKey ? { authorization: `Bearer ${opts.apiKey}` } : {},
       signal: AbortSignal.timeout(opts.requestTimeoutMs ?? 5000),
     });
-    return { status: res.status, body: snippet(await res.text()) };
+    return { status: res.status, body: snippet(await res.text(), opts) };
   } catch (err) {
     const cause = (err as { cause?: { code?: string } }).cause?.code;
     return { error: cause ?? (err as Error).name ?? 'error' };
@@ -43,14 +45,16 @@ async function get(url: string, opts: HealthOptions): Promise<{ status: number; 
 
 /** One poll: /health must not say "not ready", and /v1/models must answer 200. */
 export async function probeOnce(baseUrl: string, opts: HealthOptions): Promise<ProbeResult> {
-  const { root, openaiBase } = normalizeBaseUrl(baseUrl);
-  const health = await get(`${root}/health`, opts);
+  // The base URL's query (a gateway's key or `api-version`) goes with every probe, as with
+  // the API requests, but never into an answer shown to the user.
+  const { root, openaiBase, query } = normalizeBaseUrl(baseUrl);
+  const health = await get(`${root}/health${query}`, opts);
   if ('error' in health) return { ready: false, answer: `GET ${root}/health → ${health.error}` };
   // 404/405: the server has no /health (Ollama); anything else but 2xx means not ready.
   if (!(health.status >= 200 && health.status < 300) && health.status !== 404 && health.status !== 405) {
     return { ready: false, answer: `GET ${root}/health → HTTP ${health.status}${health.body ? `: ${health.body}` : ''}` };
   }
-  const models = await get(`${openaiBase}/models`, opts);
+  const models = await get(`${openaiBase}/models${query}`, opts);
   if ('error' in models) return { ready: false, answer: `GET ${openaiBase}/models → ${models.error}` };
   if (models.status !== 200) return { ready: false, answer: `GET ${openaiBase}/models → HTTP ${models.status}${models.body ? `: ${models.body}` : ''}` };
   return { ready: true, answer: `GET ${openaiBase}/models → HTTP 200` };

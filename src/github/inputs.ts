@@ -1,5 +1,6 @@
 // The action's inputs (action.yml), read and checked in one place. Secrets are masked with
 // core.setSecret before anything else happens, so no later log line can show them.
+import { displayBaseUrl } from '../client/url.js';
 import { InputError } from '../errors.js';
 import { parseBaselineSpec, type BaselineSpec } from '../baseline/store.js';
 import { parseShard } from '../load/shard.js';
@@ -71,7 +72,8 @@ function checkHttpUrl(name: string, value: string): void {
     const u = new URL(value);
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
   } catch {
-    throw new InputError(`input ${name}: '${value}' is not an http(s) URL`);
+    // Shown without query, fragment or credentials: a bad URL may still hold a key.
+    throw new InputError(`input ${name}: '${displayBaseUrl(value)}' is not an http(s) URL`);
   }
 }
 

@@ -38,6 +38,19 @@ describe('health', () => {
     expect(await probeOnce(url, { timeoutMs: 1000 })).toEqual({ ready: false, answer: `GET ${url}/health → HTTP 503: {"error":{"message":"Loading model"}}` });
   });
 
+  it('sends the base URL\'s query with each probe, and never shows it or an echoed key', async () => {
+    routes.clear();
+    const key = 'sk-HEALTHKEY-0123456789abcdef';
+    routes.set('/health?api-version=1&api_key=QSECRET', { status: 200, body: '' });
+    // The key echoed just past the 200-character cut: no piece of it may show.
+    routes.set('/v1/models?api-version=1&api_key=QSECRET', { status: 401, body: `${'x'.repeat(180)} Bearer ${key}` });
+    const probe = await probeOnce(`${url}/v1?api-version=1&api_key=QSECRET`, { timeoutMs: 1000, apiKey: key });
+    expect(probe.ready).toBe(false);
+    expect(probe.answer.startsWith(`GET ${url}/v1/models → HTTP 401: `)).toBe(true);
+    expect(probe.answer).not.toContain('QSECRET');
+    for (let i = 0; i + 8 <= key.length; i++) expect(probe.answer).not.toContain(key.slice(i, i + 8));
+  });
+
   it('accepts a server without /health (Ollama) once /v1/models answers', async () => {
     routes.clear();
     routes.set('/v1/models', { status: 200, body: '{"data":[]}' });
