@@ -165,11 +165,16 @@ export async function runConfig(config: Config, opts: RunOptions = {}): Promise<
   };
 }
 
-function describeLoad(s: ScenarioConfig): string {
+/** One line for the log: the load and when it stops. */
+export function describeLoad(s: ScenarioConfig): string {
   const l = s.load;
   const stop = [l.requests !== undefined ? `${l.requests} requests` : '', l.duration_s !== undefined ? `${l.duration_s} s` : ''].filter(Boolean).join(' or ');
-  if (l.type === 'concurrency') return `closed loop at concurrency ${l.concurrency}, ${stop}`;
-  return `${l.type} at ${l.rate} req/s${l.concurrency ? ` (max ${l.concurrency} in flight)` : ''}, ${stop}`;
+  const until = stop ? `, ${stop}` : '';
+  if (l.type === 'concurrency') return `closed loop at concurrency ${l.concurrency}${until}`;
+  const cap = l.concurrency ? ` (max ${l.concurrency} in flight)` : '';
+  // A trace or request-log replay has no rate: its requests carry their own arrival times.
+  if (l.rate === undefined) return `open loop on the workload's own arrival times${cap}${until}`;
+  return `${l.type} at ${l.rate} req/s${cap}${until}`;
 }
 
 /** The scenario as stored in results: header values are redacted (they may carry credentials). */
