@@ -59,7 +59,7 @@ describe('which runs the action saves as the baseline under faults', () => {
     const failed = await pushRun('500:1', regressed.saved);
     expect(failed.run.outputs.verdict).toBe('error');
     expect(failed.run.code).toBe(1);
-    expect(failed.run.stdout).toMatch(/::error::llm-perf-gate: the run failed: scenario chat: only 0 of 30 requests succeeded/);
+    expect(failed.run.stdout).toMatch(/::error::llm-perf-gate: the run failed: scenario 'chat': only 0 of 30 requests succeeded \(need 5 to measure; 30 × http_status: /);
     expect(failed.saved).toBe(regressed.saved);
     expect(failed.run.stderr).not.toMatch(/\n\s+at /);
   }, 120_000);

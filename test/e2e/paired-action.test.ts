@@ -1,15 +1,19 @@
 // The action through a two-shard matrix and a report step, as the runner runs it, against
 // one simulator and a local fake of the GitHub REST API: the shard jobs comment nothing,
-// the report job merges both shards and writes exactly one comment. Then paired mode.
+// the report job merges both shards and writes exactly one comment. Then paired mode: both
+// servers up side by side, and one server at a time (each run starts and stops its own).
 import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { groupAlive } from '../../src/github/server-process.js';
 import { downloadParts, mergeParts, partArtifactName, uploadPart } from '../../src/github/shards.js';
 import { startSim, type SimServer } from '../../src/sim/server.js';
 import { FakeRunArtifacts } from '../github/fake-artifacts.js';
 import { startFakeGitHub, type FakeGitHub } from '../github/fake-github.js';
-import { pullRequestEvent, runAction, runActionInProcess, USING_BUNDLE, type ActionSetup } from './action-harness.js';
+import { freePort } from '../github/free-port.js';
+import { pullRequestEvent, runAction, runActionInProcess, simShellCommand, USING_BUNDLE, type ActionSetup } from './action-harness.js';
 
 const TOKEN = 'ghs_E2ePairedShardsToken1234567890abcdef';
 
@@ -184,4 +188,84 @@ describe('the action\'s own shard uploads and downloads (main in this process, a
     expect(r.stdout).not.toContain('Waiting for the server');
     expect(r.stdout).toMatch(/^::error::llm-perf-gate: the run failed: scenario 'chat': shard 1\/4: concurrency 2 \(users\) is less than the 4 shards/m);
   }, 30_000);
+});
+
+describe('paired mode one server at a time (baseline-server-command and server-command, main in this process)', () => {
+  // Both servers on one port, as on a GPU that holds one: a run can only start its server
+  // once the previous run's server has let go of the port.
+  const ONE_AT_A_TIME = `seed: 3
+scenarios:
+  - name: chat
+    workload: { input_tokens: 32, output_tokens: 32 }
+    load: { type: poisson, rate: 30, requests: 30, warmup: 2 }
+    body: { ignore_eos: true }
+`;
+  // Three rounds, not two: with two, Student's t has one degree of freedom (12.7 at 95 %, far
+  // more after Holm), so freshly started servers' round-to-round jitter often leaves even a
+  // 25 % slower candidate inconclusive.
+  const ROUNDS = 3;
+  /** The simulator wrapped so each start and stop leaves a line in `events` (bash defers the TERM trap until the sim has exited). */
+  const sideCommand = (side: string, port: number, events: string, simFlags: string): string =>
+    `trap ':' TERM; echo "start ${side} $$" >> ${events}; ${simShellCommand(port)} ${simFlags} >> ${events} 2>&1; echo "stopped ${side} $?" >> ${events}`;
+  const portFree = (port: number): Promise<boolean> =>
+    new Promise((resolveFree) => {
+      const probe = createServer();
+      probe.once('error', () => resolveFree(false));
+      probe.listen(port, '127.0.0.1', () => probe.close(() => resolveFree(true)));
+    });
+
+  it('starts, waits for and stops each side\'s server per run, alternating, and a slower candidate is a regression in one comment', async () => {
+    const port = await freePort();
+    const events = join(mkdtempSync(join(tmpdir(), 'lpg-paired-one-')), 'events.log');
+    const url = `http://127.0.0.1:${port}`;
+    const r = await runActionInProcess(
+      setup({
+        config: ONE_AT_A_TIME,
+        name: 'one-at-a-time',
+        baseline: 'none',
+        rounds: String(ROUNDS),
+        'base-url': url,
+        'baseline-url': url,
+        // The same seed, no per-step noise: the candidate differs by its speed only (0.8 = 1.25x slower).
+        'baseline-server-command': sideCommand('baseline', port, events, '--seed 1 --noise 0'),
+        'server-command': sideCommand('candidate', port, events, '--seed 1 --noise 0 --speed 0.8'),
+      }),
+    );
+    expect(r.outputs.verdict).toBe('regression');
+    expect(r.code).toBe(1);
+
+    // Each run: its side's server started, listened (at its own speed), and stopped (exit 0
+    // after SIGTERM) before the next run's server started, baseline and candidate in turn.
+    const lines = readFileSync(events, 'utf8').trim().split('\n');
+    const run = (side: string, speed: string) => [
+      new RegExp(`^start ${side} (\\d+)$`),
+      new RegExp(`^llm-perf-gate sim listening on http://127\\.0\\.0\\.1:${port} \\(speed ${speed},`),
+      new RegExp(`^stopped ${side} 0$`),
+    ];
+    const expected = Array.from({ length: ROUNDS }, () => [...run('baseline', '1'), ...run('candidate', '0.8')]).flat();
+    expect(lines).toHaveLength(expected.length);
+    lines.forEach((line, i) => expect(line).toMatch(expected[i]));
+    // Every run had its own server process group, and none is left.
+    const pids = lines.filter((l) => l.startsWith('start ')).map((l) => Number(l.split(' ')[2]));
+    expect(new Set(pids).size).toBe(2 * ROUNDS);
+    for (const pid of pids) expect(groupAlive(pid)).toBe(false);
+    expect(Number(r.state['server-pid'])).toBe(pids.at(-1));
+    expect(await portFree(port)).toBe(true);
+
+    // The job log tells the same order.
+    const steps = r.stdout.split('\n').filter((l) => /^(paired round \d\/\d: \w+ server|starting the \w+ server)/.test(l));
+    expect(steps).toEqual(
+      Array.from({ length: ROUNDS }, (_, i) => [
+        `paired round ${i + 1}/${ROUNDS}: baseline server`,
+        'starting the baseline server (baseline-server-command)',
+        `paired round ${i + 1}/${ROUNDS}: candidate server`,
+        'starting the candidate server (server-command)',
+      ]).flat(),
+    );
+
+    const comments = (fake.comments.get(7) ?? []).filter((c) => c.body.includes('<!-- llm-perf-gate:perf:bench:one-at-a-time -->'));
+    expect(comments).toHaveLength(1);
+    expect(comments[0].body).toContain(`paired: ${ROUNDS} rounds, baseline server ${url} against candidate ${url}`);
+    expect(comments[0].body).toMatch(/tpot_ms\.p50 regressed/);
+  }, 90_000);
 });
