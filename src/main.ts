@@ -227,7 +227,7 @@ export async function run(deps: MainDeps = {}): Promise<void> {
         const groups = scenarioGroups();
         let measured: RunResult;
         try {
-          measured = await runConfig(cfg, { baseUrl: inputs.baseUrl, model: inputs.model, apiKey: inputs.apiKey, log: groups.log, environment: inputs.gpu ? { gpu: inputs.gpu } : {} });
+          measured = await runConfig(cfg, { baseUrl: inputs.baseUrl, model: inputs.model, apiKey: inputs.apiKey, log: groups.log, environment: inputs.gpu ? { gpu: inputs.gpu } : {}, engine });
         } finally {
           groups.end();
         }

@@ -2,6 +2,7 @@
 // file. It only wires the stages: workload → load → client → metrics.
 import { systemClock } from './clock.js';
 import { listModels, normalizeBaseUrl } from './client/client.js';
+import { bodyDecidesLength, fingerprintEngine, planOutputLength, type EngineFingerprint } from './client/fingerprint.js';
 import { createRequestSender, resolveWorkerCount } from './client/worker-pool.js';
 import type { Config, ScenarioConfig } from './config/schema.js';
 import { RunFailedError, InputError } from './errors.js';
@@ -27,6 +28,8 @@ export interface RunOptions {
   environment?: RunResult['environment'];
   /** Refused connections for this long end the run as failed (src/server-down.ts). */
   downForGoodMs?: number;
+  /** The engine, when the caller already fingerprinted it; otherwise the run asks when a scenario needs it. */
+  engine?: EngineFingerprint;
 }
 
 /** The environment this run was measured in, from the CI variables that tell it. */
@@ -65,6 +68,14 @@ export function usageDisagreementNote(records: readonly RequestRecord[]): string
   return `server usage and the tokenizer disagree by more than ${USAGE_DISAGREEMENT_LIMIT * 100} % on ${off.length} of ${checked.length} outputs checked (up to ${(worst * 100).toFixed(1)} %): is the tokenizer the served model's?`;
 }
 
+/** The engine probes' timeout: short, the probes are a hint (a silent endpoint means "unknown", never a failed run). */
+const ENGINE_PROBE_MS = 2_000;
+
+/** Whether a scenario's `output_length: auto` needs to know the engine. */
+function needsEngine(s: ScenarioConfig): boolean {
+  return (s.output_length ?? 'auto') === 'auto' && s.api !== 'embeddings' && !bodyDecidesLength(s.body);
+}
+
 /** A typical stream's duration, for judging whether a load needs worker threads. */
 const TYPICAL_STREAM_S = 5;
 
@@ -79,6 +90,8 @@ export async function runConfig(config: Config, opts: RunOptions = {}): Promise<
   // The client gets the URL as given: its query string (`?api-version=…`) goes on the API
   // requests; `root`, which has none, is what is shown and stored.
   const model = await resolveModel(baseUrl, opts.model ?? config.target?.model, apiKey, targetHeaders);
+  // Once per run, and only when some scenario's output_length depends on it (never fails).
+  const engine = opts.engine ?? (config.scenarios.some(needsEngine) ? await fingerprintEngine(baseUrl, { apiKey, timeoutMs: ENGINE_PROBE_MS }) : {});
   const startedAt = new Date(clock.now()).toISOString();
   const runDeadline = clock.now() + config.max_duration_s * 1000;
 
@@ -104,6 +117,9 @@ export async function runConfig(config: Config, opts: RunOptions = {}): Promise<
         let crossChecks = 0;
         const source = await openRequestSource(scenario, { seed, idPrefix: `${scenario.name}-${seed}` });
         const measured = source.measured;
+        // Not in the stored config: it depends on the server, and baselines made before must still match.
+        const outputLength = planOutputLength(scenario.output_length ?? 'auto', scenario, engine);
+        if (outputLength.note) source.notes.push(outputLength.note);
         const warmup = source.warmup(scenario.load.warmup);
         if (source.tokenizer) {
           const sample = [0, 1, 2].map(measured).filter((s) => s !== undefined);
@@ -133,6 +149,7 @@ export async function runConfig(config: Config, opts: RunOptions = {}): Promise<
               body: scenario.body,
               headers: scenario.headers,
               maxTokensField: scenario.max_tokens_field,
+              forceLength: outputLength.force,
               countOutputTokens: source.tokenizer ? (text) => source.counter.count(text) : undefined,
               crossCheckTokens: source.tokenizer !== undefined && crossChecks++ < USAGE_CROSS_CHECKS,
             })),
@@ -177,8 +194,12 @@ export function describeLoad(s: ScenarioConfig): string {
   return `${l.type} at ${l.rate} req/s${cap}${until}`;
 }
 
-/** The scenario as stored in results: header values are redacted (they may carry credentials). */
+/**
+ * The scenario as stored in results: header values are redacted (they may carry credentials);
+ * `output_length: auto`, the default, is left out so results match those made before it existed.
+ */
 export function scenarioForResults(s: ScenarioConfig): Record<string, unknown> {
   const headers = Object.fromEntries(Object.keys(s.headers).map((k) => [k, '<redacted>']));
-  return { ...s, headers };
+  const { output_length: outputLength, ...rest } = s;
+  return { ...rest, ...(outputLength !== undefined && outputLength !== 'auto' ? { output_length: outputLength } : {}), headers };
 }

@@ -14,7 +14,10 @@ import { runConfig } from '../run.js';
 import { startSimProcess } from '../sim/child-process.js';
 import type { RunResult } from '../types.js';
 
-/** Two scenarios, each about 7 s on the simulator: a Poisson chat and a fixed concurrency. */
+/**
+ * Two scenarios, each about 7 s on the simulator: a Poisson chat and a fixed concurrency.
+ * No `ignore_eos` in a body: `output_length: auto` finds the simulator's vLLM and forces the length.
+ */
 export const DEMO_CONFIG_YAML = `seed: 7
 scenarios:
   - name: chat-poisson
@@ -23,14 +26,12 @@ scenarios:
       input_tokens: { dist: normal, mean: 256, std: 64, min: 32, max: 512 }
       output_tokens: 64
     load: { type: poisson, rate: 8, requests: 48, warmup: 2 }
-    body: { ignore_eos: true }
   - name: chat-concurrency-8
     api: chat
     workload:
       input_tokens: 256
       output_tokens: 64
     load: { type: concurrency, concurrency: 8, requests: 48, warmup: 2 }
-    body: { ignore_eos: true }
 `;
 
 const HELP = `llm-perf-gate demo — the whole gate on the built-in simulator

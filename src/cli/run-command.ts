@@ -30,13 +30,17 @@ A scenario from flags alone (vLLM's names are accepted too):
   --requests N              measured requests (alias --num-prompts)          [100]
   --duration S              or stop after S seconds of sending
   --input-tokens N          prompt length in tokens                             [256]
-  --output-tokens N         output length (max_tokens; ignore_eos is sent)      [128]
+  --output-tokens N         output length (max_tokens)                          [128]
+  --ignore-eos              always force that length (ignore_eos + min_tokens; vLLM, SGLang,
+                            TRT-LLM); without it, forced where the engine is known to take it
   --warmup N                warmup requests, not measured                         [2]
   --api chat|completions    endpoint                                          [chat]
   -h, --help                this help
 
 Exit codes: 0 done; 2 bad input; 3 the run failed (server unreachable, too few successes).
 Without --rate and --concurrency, the flags-only scenario is a closed loop at concurrency 1.
+Without --ignore-eos the engine is fingerprinted: vLLM and SGLang get ignore_eos + min_tokens,
+llama.cpp ignore_eos, TGI, Ollama and others nothing (lengths then come from usage).
 `;
 
 const options = {
@@ -59,6 +63,7 @@ const options = {
   'output-tokens': { type: 'string' },
   warmup: { type: 'string' },
   api: { type: 'string' },
+  'ignore-eos': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -77,7 +82,7 @@ function num(flags: Flags, name: keyof typeof options, alias?: keyof typeof opti
   return value;
 }
 
-const SCENARIO_FLAGS: (keyof typeof options)[] = ['rate', 'request-rate', 'arrivals', 'concurrency', 'max-concurrency', 'requests', 'num-prompts', 'duration', 'input-tokens', 'output-tokens', 'warmup', 'api'];
+const SCENARIO_FLAGS: (keyof typeof options)[] = ['rate', 'request-rate', 'arrivals', 'concurrency', 'max-concurrency', 'requests', 'num-prompts', 'duration', 'input-tokens', 'output-tokens', 'warmup', 'api', 'ignore-eos'];
 
 /** A one-scenario config from flags alone. */
 export function configFromFlags(flags: Flags): Config {
@@ -103,7 +108,8 @@ export function configFromFlags(flags: Flags): Config {
         api: flags.api ?? 'chat',
         workload: { input_tokens: num(flags, 'input-tokens') ?? 256, output_tokens: num(flags, 'output-tokens') ?? 128 },
         load,
-        body: { ignore_eos: true },
+        // Without --ignore-eos, output_length auto: forced only where the fingerprinted engine takes it.
+        ...(flags['ignore-eos'] === true ? { output_length: 'exact' } : {}),
       },
     ],
   };
@@ -115,6 +121,7 @@ export async function resolveRunConfig(flags: Flags): Promise<Config> {
   let config: Config;
   if (typeof flags.config === 'string') {
     const given = SCENARIO_FLAGS.filter((f) => flags[f] !== undefined);
+    if (given[0] === 'ignore-eos') throw new InputError('--ignore-eos cannot be combined with --config; set output_length: exact in its scenarios');
     if (given.length > 0) throw new InputError(`--${given[0]}: scenario flags cannot be combined with --config; put the load in the config file`);
     config = await loadConfigFile(flags.config);
   } else if (SCENARIO_FLAGS.some((f) => flags[f] !== undefined)) {

@@ -9,6 +9,7 @@ import { systemClock } from '../clock.js';
 import { InputError, RunFailedError } from '../errors.js';
 import type { Clock, EpochMs, RequestRecord, RequestSpec } from '../types.js';
 import { runExchange } from './exchange.js';
+import { bodyDecidesLength, type ForceLength } from './fingerprint.js';
 import { describeNetworkError, httpErrorMessage, querySecrets, redact, secretsOf } from './failure.js';
 import { DEFAULT_MAX_EVENT_BYTES } from './sse.js';
 import { normalizeBaseUrl } from './url.js';
@@ -41,6 +42,12 @@ export interface SendOptions {
   /** The body field for the output length (default max_tokens; OpenAI's reasoning models need max_completion_tokens). */
   maxTokensField?: 'max_tokens' | 'max_completion_tokens';
   /**
+   * Force the output to its max tokens with `ignore_eos: true` (and `min_tokens` = the
+   * request's max tokens), for engines that take them (planOutputLength decides). Nothing is
+   * added where the body already sets `ignore_eos` or `min_tokens`, nor to embeddings.
+   */
+  forceLength?: ForceLength;
+  /**
    * Counts output tokens when the server reports no usage (the workload's tokenizer): the
    * record then says `tokenSource: 'tokenizer'`. Without it, the built-in estimate. Only
    * this thread's client uses it; worker threads fall back to the estimate.
@@ -61,13 +68,15 @@ function lowerCaseKeys(headers: Record<string, string> | undefined, into: Record
 /**
  * The JSON body of one request: our defaults, then the scenario's fields, then the spec's.
  * Chat and completions stream with usage unless the body says `stream: false` (then without
- * `stream_options`, which vLLM, TRT-LLM and Triton reject on a non-streaming request).
+ * `stream_options`, which vLLM, TRT-LLM and Triton reject on a non-streaming request), and
+ * get the fields of `forceLength` unless the body decides the length itself.
  * Embeddings send the prompt as `input`.
  */
-export function requestBody(spec: RequestSpec, opts: Pick<SendOptions, 'model' | 'body' | 'maxTokensField'>): Record<string, unknown> {
+export function requestBody(spec: RequestSpec, opts: Pick<SendOptions, 'model' | 'body' | 'maxTokensField' | 'forceLength'>): Record<string, unknown> {
   const prompt = (): string => spec.prompt ?? (spec.messages ?? []).map((m) => m.content).join('\n');
   if (spec.api === 'embeddings') return { model: opts.model, input: prompt(), ...opts.body, ...spec.body };
-  const common: Record<string, unknown> = { model: opts.model, [opts.maxTokensField ?? 'max_tokens']: spec.maxTokens, stream: true, stream_options: { include_usage: true } };
+  const lengthField = opts.maxTokensField ?? 'max_tokens';
+  const common: Record<string, unknown> = { model: opts.model, [lengthField]: spec.maxTokens, stream: true, stream_options: { include_usage: true } };
   let body: Record<string, unknown>;
   if (spec.api === 'completions') {
     body = { ...common, prompt: prompt(), ...opts.body, ...spec.body };
@@ -76,6 +85,12 @@ export function requestBody(spec: RequestSpec, opts: Pick<SendOptions, 'model' |
     body = { ...common, messages, ...opts.body, ...spec.body };
   }
   if (body.stream === false && isDefaultStreamOptions(body.stream_options)) delete body.stream_options;
+  if (opts.forceLength !== undefined && !bodyDecidesLength(body)) {
+    body.ignore_eos = true;
+    // The request's max tokens as sent (a body may override it); vLLM rejects min_tokens > max_tokens.
+    const max = body[lengthField];
+    if (opts.forceLength === 'ignore_eos+min_tokens' && typeof max === 'number' && Number.isInteger(max) && max >= 0) body.min_tokens = max;
+  }
   return body;
 }
 

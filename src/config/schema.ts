@@ -137,7 +137,13 @@ export const scenarioSchema = z.strictObject({
   workload: workloadSchema.default(workloadSchema.parse({})),
   load: loadSchema,
   timeouts: timeoutsSchema.default(timeoutsSchema.parse({})),
-  /** Extra JSON body fields (sampling parameters, ignore_eos, …). */
+  /**
+   * Forcing the output to max_tokens: auto asks the engine which fields it takes (vLLM,
+   * SGLang: ignore_eos + min_tokens; llama.cpp: ignore_eos; others none), exact always sends
+   * both, natural never. Optional with no default, so stored configs of older runs still match.
+   */
+  output_length: z.enum(['auto', 'exact', 'natural']).optional(),
+  /** Extra JSON body fields (sampling parameters, ignore_eos, …); they win over output_length. */
   body: z.record(z.string(), z.unknown()).default({}),
   /** Extra HTTP headers. */
   headers: z.record(z.string(), z.string()).default({}),

@@ -110,6 +110,39 @@ describe('LlmClient request', () => {
     expect(requestBody(spec, { model: 'M' })).toEqual({ model: 'M', prompt: 'Once', max_tokens: 8, stream: true, stream_options: { include_usage: true } });
   });
 
+  describe('forceLength (output_length)', () => {
+    const chat: RequestSpec = { id: 'f', scenario: 's', api: 'chat', messages: [{ role: 'user', content: 'hi' }], inputTokens: 1, maxTokens: 12 };
+    const head = { model: 'M', messages: [{ role: 'user', content: 'hi' }], max_tokens: 12, stream: true, stream_options: { include_usage: true } };
+
+    it('ignore_eos+min_tokens (vLLM, SGLang, exact): both, min_tokens = the max tokens as sent', () => {
+      expect(requestBody(chat, { model: 'M', forceLength: 'ignore_eos+min_tokens' })).toEqual({ ...head, ignore_eos: true, min_tokens: 12 });
+      const completions: RequestSpec = { id: 'c', scenario: 's', api: 'completions', prompt: 'Once', inputTokens: 1, maxTokens: 8 };
+      expect(requestBody(completions, { model: 'M', forceLength: 'ignore_eos+min_tokens', maxTokensField: 'max_completion_tokens' })).toMatchObject({ max_completion_tokens: 8, ignore_eos: true, min_tokens: 8 });
+      // A body that overrides the length: min_tokens follows it (vLLM rejects min_tokens > max_tokens).
+      expect(requestBody(chat, { model: 'M', forceLength: 'ignore_eos+min_tokens', body: { max_tokens: 5 } })).toMatchObject({ max_tokens: 5, ignore_eos: true, min_tokens: 5 });
+      expect(requestBody(chat, { model: 'M', forceLength: 'ignore_eos+min_tokens', body: { stream: false } })).toMatchObject({ stream: false, ignore_eos: true, min_tokens: 12 });
+    });
+
+    it('ignore_eos (llama.cpp): no min_tokens', () => {
+      expect(requestBody(chat, { model: 'M', forceLength: 'ignore_eos' })).toEqual({ ...head, ignore_eos: true });
+    });
+
+    it('none (natural, TGI, Ollama, unknown): nothing added', () => {
+      expect(requestBody(chat, { model: 'M' })).toEqual(head);
+    });
+
+    it("the body decides: a scenario's or a request's ignore_eos / min_tokens keeps anything from being added", () => {
+      expect(requestBody(chat, { model: 'M', forceLength: 'ignore_eos+min_tokens', body: { ignore_eos: false } })).toEqual({ ...head, ignore_eos: false });
+      expect(requestBody(chat, { model: 'M', forceLength: 'ignore_eos+min_tokens', body: { min_tokens: 3 } })).toEqual({ ...head, min_tokens: 3 });
+      expect(requestBody({ ...chat, body: { ignore_eos: false } }, { model: 'M', forceLength: 'ignore_eos' })).toEqual({ ...head, ignore_eos: false });
+    });
+
+    it('never for embeddings', () => {
+      const spec: RequestSpec = { id: 'e', scenario: 's', api: 'embeddings', prompt: 'embed me', inputTokens: 2, maxTokens: 1 };
+      expect(requestBody(spec, { model: 'E', forceLength: 'ignore_eos+min_tokens' })).toEqual({ model: 'E', input: 'embed me' });
+    });
+  });
+
   it('reuses one keep-alive connection for sequential requests', async () => {
     const own = await startFakeServer((_req, res) => {
       sse(res);

@@ -20,7 +20,7 @@ describe('docs/config.md', () => {
   });
 
   it('documents every field of the scenario schema', () => {
-    for (const field of ['workload.input_tokens', 'workload.output_tokens', 'workload.shared_prefix_tokens', 'load.type', 'load.rate', 'load.concurrency', 'load.requests', 'load.duration_s', 'load.warmup', 'timeouts.request_s', 'timeouts.idle_s', '`body`', '`headers`', '`seed`', '`min_successful`', '`max_duration_s`', '`slo`']) {
+    for (const field of ['workload.input_tokens', 'workload.output_tokens', 'workload.shared_prefix_tokens', 'load.type', 'load.rate', 'load.concurrency', 'load.requests', 'load.duration_s', 'load.warmup', 'timeouts.request_s', 'timeouts.idle_s', '`output_length`', '`body`', '`headers`', '`seed`', '`min_successful`', '`max_duration_s`', '`slo`']) {
       expect(doc).toContain(field);
     }
   });

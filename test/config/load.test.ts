@@ -26,6 +26,14 @@ describe('config loading', () => {
     expect(c.scenarios[0].timeouts).toEqual({ request_s: 300, idle_s: 60 });
   });
 
+  it('output_length: auto | exact | natural, absent by default (auto) so stored configs stay as before', () => {
+    expect(parseConfigText(minimal, 'x', {}).scenarios[0].output_length).toBeUndefined();
+    for (const mode of ['auto', 'exact', 'natural']) {
+      expect(parseConfigText(minimal + `    output_length: ${mode}\n`, 'x', {}).scenarios[0].output_length).toBe(mode);
+    }
+    expect(errorOf(minimal + '    output_length: forced\n')).toMatch(/^perf\.yml: scenarios\.0\.output_length: .*auto.*exact.*natural/);
+  });
+
   it('names the bad field in one line', () => {
     expect(errorOf(`scenarios:\n  - name: a\n    load: { type: poisson, requests: 10 }\n`)).toBe(
       "perf.yml: scenarios.0.load.rate: load type 'poisson' needs a rate (requests per second)",

@@ -3,8 +3,12 @@
 // delta (never a role chunk: the client cannot see a chunk before the server wrote it), usage
 // read from each dialect's place, token counts right with several tokens per chunk, and errors
 // before and inside the stream classified per the Contracts.
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LlmClient } from '../../src/client/client.js';
+import { configSchema } from '../../src/config/schema.js';
+import { runConfig } from '../../src/run.js';
 import type { SendOptions } from '../../src/client/client.js';
 import { FLAVOR_NAMES } from '../../src/sim/flavors.js';
 import type { FlavorName } from '../../src/sim/flavors.js';
@@ -188,5 +192,110 @@ describe('errors per dialect (Contracts error kinds)', () => {
     const record = await client.send(spec('chat', 8), base);
     expect(record).toMatchObject({ status: 'error', error: { kind: 'truncated' } });
     expect(record.chunkOffsetsMs).toHaveLength(3);
+  });
+});
+
+/** What a recording proxy saw: each request's method, path and JSON body (null for a GET). */
+interface Seen {
+  method: string;
+  path: string;
+  body: Record<string, unknown> | null;
+}
+
+/** A pass-through proxy in front of the simulator that keeps every request (the send log has no bodies). */
+async function recordingProxy(target: string): Promise<{ url: string; seen: Seen[]; close(): Promise<void> }> {
+  const to = new URL(target);
+  const seen: Seen[] = [];
+  const server = createServer((req, res) => {
+    const parts: Buffer[] = [];
+    req.on('data', (c: Buffer) => parts.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(parts);
+      seen.push({ method: req.method ?? '', path: req.url ?? '', body: raw.length > 0 ? (JSON.parse(raw.toString('utf8')) as Record<string, unknown>) : null });
+      const up = httpRequest({ host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      up.on('error', () => res.destroy());
+      up.end(raw);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    seen,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('output_length: auto fingerprints the engine and forces the length where it takes it (runConfig on the simulator)', () => {
+  /** One small scenario (4 requests of 8 tokens) through the proxy; the bodies the server got and the scenario's result. */
+  async function runOn(flavor: FlavorName, scenario: Record<string, unknown> = {}, sim: SimOptions = {}) {
+    const server = await startSim({ ...FAST, flavor, ...sim });
+    const proxy = await recordingProxy(server.url);
+    opened.push(server, proxy);
+    const config = configSchema.parse({
+      target: { base_url: `${proxy.url}/v1`, model: 'sim' },
+      scenarios: [{ name: 'len', workload: { input_tokens: 16, output_tokens: 8 }, load: { type: 'concurrency', concurrency: 2, requests: 4, warmup: 0 }, ...scenario }],
+    });
+    const result = await runConfig(config);
+    const posts = proxy.seen.filter((r) => r.method === 'POST').map((r) => r.body as Record<string, unknown>);
+    expect(posts).toHaveLength(4);
+    return { result: result.scenarios[0], posts, probes: proxy.seen.filter((r) => r.method === 'GET').map((r) => r.path) };
+  }
+
+  it('vLLM: ignore_eos + min_tokens = max_tokens on every request (so an early EOS cannot end it), the note says so, the stored config does not', async () => {
+    const { result, posts, probes } = await runOn('vllm', {}, { earlyEos: true });
+    for (const body of posts) expect(body).toMatchObject({ max_tokens: 8, ignore_eos: true, min_tokens: 8 });
+    expect(result.requests.map((r) => r.outputTokens)).toEqual([8, 8, 8, 8]);
+    expect(result.workloadNotes).toContain('output length forced with ignore_eos + min_tokens (engine vllm)');
+    expect(probes).toContain('/version');
+    expect(result.config).not.toHaveProperty('output_length');
+    expect(result.config.body).toEqual({});
+  });
+
+  it('TGI and OpenAI: neither field, and the note says why', async () => {
+    const tgi = await runOn('tgi');
+    for (const body of tgi.posts) {
+      expect(body).not.toHaveProperty('ignore_eos');
+      expect(body).not.toHaveProperty('min_tokens');
+    }
+    expect(tgi.result.workloadNotes).toContain('output length not forced: engine tgi has no ignore_eos; lengths from usage');
+    expect(tgi.result.requests.every((r) => r.tokenSource === 'usage' && (r.outputTokens as number) <= 8)).toBe(true);
+    const openai = await runOn('openai');
+    for (const body of openai.posts) {
+      expect(body).not.toHaveProperty('ignore_eos');
+      expect(body).not.toHaveProperty('min_tokens');
+    }
+    expect(openai.result.workloadNotes).toContain('output length not forced: engine unknown; lengths from usage (output_length: exact forces it)');
+  });
+
+  it("llama.cpp: ignore_eos only; a body's ignore_eos: false is kept (no min_tokens, no fingerprint needed)", async () => {
+    const llama = await runOn('llamacpp');
+    for (const body of llama.posts) {
+      expect(body.ignore_eos).toBe(true);
+      expect(body).not.toHaveProperty('min_tokens');
+    }
+    const own = await runOn('vllm', { body: { ignore_eos: false } });
+    for (const body of own.posts) {
+      expect(body.ignore_eos).toBe(false);
+      expect(body).not.toHaveProperty('min_tokens');
+    }
+    expect(own.probes).not.toContain('/version');
+    expect(own.result.workloadNotes).toContain("output length as the scenario's body sets it (ignore_eos: false)");
+  });
+
+  it('exact sends both fields to a server the fingerprint cannot read; natural sends none to vLLM', async () => {
+    const exact = await runOn('trtllm', { output_length: 'exact' });
+    for (const body of exact.posts) expect(body).toMatchObject({ ignore_eos: true, min_tokens: 8 });
+    expect(exact.result.requests.every((r) => r.status === 'ok')).toBe(true);
+    expect(exact.result.config.output_length).toBe('exact');
+    const natural = await runOn('vllm', { output_length: 'natural' });
+    for (const body of natural.posts) expect(body).not.toHaveProperty('ignore_eos');
+    expect(natural.probes).toEqual([]);
   });
 });

@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunFailedError } from '../../src/errors.js';
-import { fingerprintEngine, identifyEngine } from '../../src/github/fingerprint.js';
+import { fingerprintEngine, identifyEngine } from '../../src/client/fingerprint.js';
+import * as actionFingerprint from '../../src/github/fingerprint.js';
 import { probeOnce, waitForHealth } from '../../src/github/health.js';
 
 /** A server whose answers per path the test sets; counts /health polls. */
@@ -110,5 +111,10 @@ describe('fingerprint', () => {
     expect(await fingerprintEngine(`${url}/v1`, { apiKey: 'sk-x' })).toEqual({ engine: 'vllm', engineVersion: '0.9.1' });
     expect(seenAuth.at(-1)).toBe('Bearer sk-x');
     expect(await fingerprintEngine('http://127.0.0.1:1', { timeoutMs: 200 })).toEqual({});
+  });
+
+  it('is still importable from src/github/fingerprint.ts (the action)', () => {
+    expect(actionFingerprint.fingerprintEngine).toBe(fingerprintEngine);
+    expect(actionFingerprint.identifyEngine).toBe(identifyEngine);
   });
 });
