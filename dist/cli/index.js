@@ -39184,6 +39184,7 @@ const metrics = schemas/* looseObject */._H3({
     total_input_tokens: count,
     total_output_tokens: count,
     ttft_from_schedule_ms: distribution.nullable().optional(),
+    itl_per_token_ms: distribution.nullable().optional(),
     e2e_from_schedule_ms: distribution.nullable().optional(),
     token_sources: schemas/* partialRecord */.jgl(tokenSource, count),
     max_chunk_tokens: count.optional(),
@@ -61410,6 +61411,16 @@ function noisePrior(metric, statistic, overrides = {}) {
     const tail = statistic === 'p99' || statistic === 'max' || statistic === 'min';
     return tail ? FALLBACK_NOISE_PRIOR : (DEFAULT_NOISE_PRIORS[metric] ?? FALLBACK_NOISE_PRIOR);
 }
+/** The statistic's value in a scenario's metrics, or null. */
+function statisticValue(s, metric, statistic) {
+    const m = s.metrics[metric];
+    if (m === null || m === undefined)
+        return null;
+    if (typeof m === 'number')
+        return statistic === 'value' ? m : null;
+    const v = m[statistic];
+    return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
 
 ;// CONCATENATED MODULE: ./src/gate/thresholds.ts
 // Thresholds as the config writes them, under the Contracts' metric keys:
@@ -61867,7 +61878,13 @@ const scenarioSchema = cli_schemas/* strictObject */.rej({
     workload: workloadSchema.default(workloadSchema.parse({})),
     load: loadSchema,
     timeouts: timeoutsSchema.default(timeoutsSchema.parse({})),
-    /** Extra JSON body fields (sampling parameters, ignore_eos, …). */
+    /**
+     * Forcing the output to max_tokens: auto asks the engine which fields it takes (vLLM,
+     * SGLang: ignore_eos + min_tokens; llama.cpp: ignore_eos; others none), exact always sends
+     * both, natural never. Optional with no default, so stored configs of older runs still match.
+     */
+    output_length: cli_schemas/* enum */.k5n(['auto', 'exact', 'natural']).optional(),
+    /** Extra JSON body fields (sampling parameters, ignore_eos, …); they win over output_length. */
     body: cli_schemas/* record */.g1P(cli_schemas/* string */.YjP(), cli_schemas/* unknown */.L5J()).default({}),
     /** Extra HTTP headers. */
     headers: cli_schemas/* record */.g1P(cli_schemas/* string */.YjP(), cli_schemas/* string */.YjP()).default({}),
@@ -62018,8 +62035,11 @@ async function loadConfigFile(path, env = process.env) {
 }
 /**
  * The default scenario when there is no config file (the action's and `run`'s default).
- * Chat, Poisson at a moderate rate, 256 input / 128 output tokens: long enough for stable
- * p50/p90 and short enough for CI (about 1 minute on the simulator; see docs/config.md).
+ * Chat, a closed loop of 4 users, 64 requests of 256 input / 64 output tokens. A closed loop
+ * cannot overload the server, whatever it is: the same file finishes in about 15 s on the
+ * simulator or a GPU and in about a minute on a small CPU server (a 0.5B model in llama.cpp
+ * on a CI runner), where an open loop at a fixed rate would queue without end (see
+ * docs/config.md). A closed loop's TTFT also includes no client-made queue.
  */
 const DEFAULT_CONFIG_YAML = `# llm-perf-gate default scenario
 scenarios:
@@ -62027,11 +62047,11 @@ scenarios:
     api: chat
     workload:
       input_tokens: 256
-      output_tokens: 128
+      output_tokens: 64
     load:
-      type: poisson
-      rate: 4
-      requests: 200
+      type: concurrency
+      concurrency: 4
+      requests: 64
       warmup: 4
 `;
 
@@ -62464,6 +62484,93 @@ function toAlignment(value) {
         : 0
 }
 
+;// CONCATENATED MODULE: ./src/gate/client-trust.ts
+const UNTRUSTED_NOTE = 'the load generator fell behind by as much as this change, so it may be the client’s, not the server’s; rerun on a quieter runner or at a lower load';
+function delayFrom(health, s) {
+    const m = s.metrics;
+    const offered = m.offered_rate_rps;
+    const achieved = m.achieved_rate_rps;
+    return {
+        trustworthy: health.trustworthy,
+        delayMs: Math.max(health.eventLoopDelayMs.p99, health.scheduleSlipMs.p99),
+        tokensPerRequest: m.completed > 0 ? m.total_output_tokens / m.completed : 1,
+        shortfall: offered !== undefined && achieved !== undefined && offered > 0 ? Math.max(0, 1 - achieved / offered) : null,
+        meanE2eMs: m.e2e_ms?.mean ?? null,
+    };
+}
+/** Each scenario's client delay: its own health, else the run's. */
+function clientDelays(run) {
+    return new Map(run.scenarios.map((s) => [s.name, delayFrom(s.clientHealth ?? run.clientHealth, s)]));
+}
+/** The worst of several runs' delays per scenario (paired rounds: every round of both servers). */
+function worstClientDelays(runs) {
+    const out = new Map();
+    for (const run of runs) {
+        for (const [name, d] of clientDelays(run)) {
+            const prev = out.get(name);
+            out.set(name, prev === undefined
+                ? d
+                : {
+                    trustworthy: prev.trustworthy && d.trustworthy,
+                    delayMs: Math.max(prev.delayMs, d.delayMs),
+                    tokensPerRequest: Math.min(prev.tokensPerRequest, d.tokensPerRequest),
+                    shortfall: prev.shortfall === null || d.shortfall === null ? (prev.shortfall ?? d.shortfall) : Math.max(prev.shortfall, d.shortfall),
+                    meanE2eMs: prev.meanE2eMs === null || d.meanE2eMs === null ? (prev.meanE2eMs ?? d.meanE2eMs) : Math.min(prev.meanE2eMs, d.meanE2eMs),
+                });
+        }
+    }
+    return out;
+}
+const PER_REQUEST_MS = new Set(['ttft_ms', 'e2e_ms', 'output_latency_ms']);
+const PER_TOKEN_MS = new Set(['tpot_ms', 'itl_ms']);
+/** The most a client delay could have added to `metric` (ms), or null when it is not a timing in ms. */
+function delayBound(metric, d) {
+    if (PER_REQUEST_MS.has(metric))
+        return d.delayMs;
+    if (PER_TOKEN_MS.has(metric))
+        return d.delayMs / Math.max(1, d.tokensPerRequest - 1);
+    return null;
+}
+/** Could the client's delay alone account for `worseBy` on this metric? */
+function clientCouldExplain(metric, worseBy, relativeThreshold, d) {
+    if (d.trustworthy || metric === 'error_rate' || metric === 'failed')
+        return false;
+    const bound = delayBound(metric, d);
+    if (bound !== null)
+        return worseBy <= bound;
+    // A throughput (or another rate): did the client fail to deliver the load?
+    if (d.shortfall !== null)
+        return d.shortfall > relativeThreshold;
+    return d.meanE2eMs !== null && d.meanE2eMs > 0 && d.delayMs / d.meanE2eMs >= relativeThreshold;
+}
+/** The comparisons and limits with worse figures the client could explain made inconclusive. */
+function discountSlowClient(comparisons, limits, delays) {
+    const out = {
+        comparisons: comparisons.map((c) => {
+            const d = delays.get(c.scenario);
+            if (c.verdict !== 'regression' || d === undefined || c.current === null || c.baseline === null)
+                return c;
+            const worseBy = c.higherIsBetter ? c.baseline - c.current : c.current - c.baseline;
+            return clientCouldExplain(c.metric, worseBy, c.threshold, d) ? { ...c, verdict: 'inconclusive', note: UNTRUSTED_NOTE } : c;
+        }),
+        limits: limits.map((l) => {
+            const d = delays.get(l.scenario);
+            if (!l.breached || l.reason !== 'slo' || d === undefined || l.value === null)
+                return l;
+            const match = /([\d.eE+-]+)\s*$/.exec(l.limit);
+            const bound = match ? Number(match[1]) : NaN;
+            const worseBy = Number.isFinite(bound) ? Math.abs(l.value - bound) : Infinity;
+            const relative = Number.isFinite(bound) && bound !== 0 ? worseBy / Math.abs(bound) : Infinity;
+            return clientCouldExplain(l.metric, worseBy, relative, d) ? { ...l, untrusted: true } : l;
+        }),
+    };
+    return out;
+}
+/** A limit breach that counts as a regression (not one discounted for a slow client). */
+function failsLimit(l) {
+    return l.breached && l.untrusted !== true;
+}
+
 ;// CONCATENATED MODULE: ./src/report/chart.ts
 const POINTS = [
     ['ttft_ms', 'p50', 'TTFT_p50'],
@@ -62677,7 +62784,7 @@ function formatMetricValue(metric, v) {
     if (metric.endsWith('_ms'))
         return formatMs(v);
     if (metric === 'error_rate')
-        return v === null || v === undefined ? '—' : `${(100 * v).toFixed(2)} %`;
+        return v === null || v === undefined || !Number.isFinite(v) ? '—' : `${(100 * v).toFixed(2)} %`;
     if (metric.endsWith('_tps'))
         return format_formatNumber(v, 'tok/s');
     if (metric.endsWith('_rps'))
@@ -62685,6 +62792,14 @@ function formatMetricValue(metric, v) {
     if (metric === 'duration_s')
         return format_formatNumber(v, 's');
     return format_formatNumber(v);
+}
+/** A count (requests, samples); '—' when absent: an imported file may not give one. */
+function formatCount(v) {
+    return typeof v === 'number' && Number.isFinite(v) ? String(v) : '—';
+}
+/** A fraction as a percentage, 92.4 % (SLO attainment); '—' when absent. */
+function formatFraction(v) {
+    return typeof v === 'number' && Number.isFinite(v) ? `${(100 * v).toFixed(1)} %` : '—';
 }
 /** +12.3 % / −4.0 % (a real minus sign reads better in tables). */
 function formatPercent(v, digits = 1) {
@@ -62717,6 +62832,291 @@ function formatAge(fromIso, to) {
         return `${Math.round(hours)} hours`;
     const days = Math.round(hours / 24);
     return `${days} day${days === 1 ? '' : 's'}`;
+}
+
+;// CONCATENATED MODULE: ./src/version.ts
+// The tool's version as written into results files; a test keeps it equal to package.json's.
+const TOOL_VERSION = '0.1.0';
+
+;// CONCATENATED MODULE: ./src/report/import/common.ts
+// Shared pieces of the importers: reading numbers out of another tool's JSON, building a
+// Distribution from only the statistics a tool reported, and the provenance every imported
+// scenario carries in `scenario.config` (what it came from, what it lacks).
+
+
+const common_STATISTICS = ['count', 'mean', 'std', 'min', 'p50', 'p90', 'p95', 'p99', 'max'];
+/** The import provenance of a scenario, or null for a scenario our own tool measured. */
+function importInfo(scenario) {
+    const c = scenario.config;
+    const imported = asObject(c.imported);
+    if (typeof c.importedFrom !== 'string' || !imported)
+        return null;
+    const strings = (v) => (Array.isArray(v) ? v.filter((x) => typeof x === 'string') : []);
+    return {
+        importedFrom: c.importedFrom,
+        aggregatesOnly: imported.aggregatesOnly === true,
+        missing: strings(imported.missing),
+        notes: strings(imported.notes),
+        workload: asObject(c.workload) ?? {},
+    };
+}
+/** The provenance object as it goes into scenario.config. */
+function provenance(info) {
+    return {
+        importedFrom: info.importedFrom,
+        workload: info.workload,
+        imported: { aggregatesOnly: info.aggregatesOnly, missing: [...new Set(info.missing)], notes: info.notes },
+    };
+}
+/** Adds a statistic our Distribution has no slot for (e.g. `p99.9`) as an extra key. */
+function addExtraStatistic(d, name, value) {
+    if (d && Number.isFinite(value))
+        d[name] = value;
+}
+/** Extra statistics of a Distribution (keys beyond ours, e.g. `p99.9`). */
+function extraStatistics(d) {
+    const out = {};
+    if (!d)
+        return out;
+    for (const [k, v] of Object.entries(d))
+        if (!common_STATISTICS.includes(k) && typeof v === 'number')
+            out[k] = v;
+    return out;
+}
+/** Whether a Distribution has this statistic (imported ones may lack some). */
+function hasStatistic(d, stat) {
+    return d != null && typeof d[stat] === 'number' && Number.isFinite(d[stat]);
+}
+/** A plain object, or null. */
+function asObject(value) {
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : null;
+}
+/** A finite number, or undefined (Python's NaN/Infinity and nulls count as absent). */
+function finite(value) {
+    return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+/** Follows a path of keys through nested objects. */
+function dig(value, ...path) {
+    let v = value;
+    for (const key of path) {
+        const o = asObject(v);
+        if (!o)
+            return undefined;
+        v = o[key];
+    }
+    return v;
+}
+/**
+ * A Distribution holding only the statistics given (scaled by `scale`, e.g. 1000 for s → ms);
+ * the ones not given are absent and recorded in `missing` as `key.stat`. Null when the
+ * source has no statistic at all for this metric.
+ */
+function partialDistribution(key, stats, missing, scale = 1) {
+    const present = common_STATISTICS.filter((s) => stats[s] !== undefined && Number.isFinite(stats[s]));
+    if (present.length === 0 || present.every((s) => s === 'count')) {
+        missing.push(key);
+        return null;
+    }
+    const out = {};
+    for (const s of common_STATISTICS) {
+        const v = stats[s];
+        if (v === undefined || !Number.isFinite(v)) {
+            missing.push(`${key}.${s}`);
+            continue;
+        }
+        out[s] = s === 'count' ? v : v * scale;
+    }
+    // The Distribution type says every field is a number; an imported one may lack some, and
+    // ImportInfo.missing (plus hasStatistic) is how readers tell. Nothing is invented to fill it.
+    return out;
+}
+/** Metrics with every distribution absent: importers fill what their source has. */
+function emptyMetrics() {
+    return {
+        ttft_ms: null,
+        tpot_ms: null,
+        itl_ms: null,
+        e2e_ms: null,
+        output_latency_ms: null,
+        input_throughput_tps: null,
+        output_throughput_tps: null,
+        request_throughput_rps: 0,
+        output_token_throughput_tps: 0,
+        total_token_throughput_tps: 0,
+        goodput_rps: null,
+        error_rate: 0,
+        completed: 0,
+        failed: 0,
+        duration_s: 0,
+        errors_by_kind: {},
+        total_input_tokens: 0,
+        total_output_tokens: 0,
+        token_sources: {},
+    };
+}
+/** Run-level numbers a source lacks: listed as missing, left at 0 (the type needs a number). */
+function markMissingRunLevel(metrics, given, missing) {
+    const m = metrics;
+    for (const [key, value] of Object.entries(given)) {
+        if (value === undefined || !Number.isFinite(value))
+            missing.push(key);
+        else
+            m[key] = value;
+    }
+}
+/**
+ * Client health is ours to measure: another tool's file does not say. Zeros with no reasons
+ * (an imported run is not flagged); ImportInfo.notes tells the reader it was not measured.
+ */
+function unknownClientHealth() {
+    const zero = { p50: 0, p99: 0, max: 0 };
+    return { scheduleSlipMs: zero, eventLoopDelayMs: zero, trustworthy: true, reasons: [] };
+}
+/** A URL without credentials, query or fragment (an imported file may carry either). */
+function safeUrl(raw) {
+    if (typeof raw !== 'string' || raw === '')
+        return 'unknown';
+    const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `http://${raw}`;
+    try {
+        const u = new URL(withScheme);
+        return `${u.protocol}//${u.host}${u.pathname === '/' ? '' : u.pathname.replace(/\/$/, '')}`;
+    }
+    catch {
+        return 'unknown';
+    }
+}
+/** Copies only the named keys whose values are plain scalars (never headers, keys, tokens). */
+function pickScalars(source, keys) {
+    const o = asObject(source) ?? {};
+    const out = {};
+    for (const k of keys) {
+        const v = o[k];
+        if (typeof v === 'number' || typeof v === 'boolean' || (typeof v === 'string' && v.length <= 200))
+            out[k] = v;
+    }
+    return out;
+}
+/** Wraps imported scenarios in our results form. */
+function importedRun(shell) {
+    if (shell.scenarios.length === 0)
+        throw new errors/* InputError */.dz(`${shell.tool} file has no benchmark results to import`);
+    return {
+        schemaVersion: 1,
+        tool: { name: 'llm-perf-gate', version: TOOL_VERSION },
+        startedAt: shell.startedAt,
+        target: { baseUrl: safeUrl(shell.baseUrl), model: shell.model || 'unknown', ...(shell.engine ? { engine: shell.engine } : {}) },
+        environment: {},
+        clientHealth: unknownClientHealth(),
+        scenarios: shell.scenarios,
+    };
+}
+/** Seconds since the epoch → ISO 8601; the fallback when absent. */
+function isoFromEpochSeconds(s, fallback) {
+    return s !== undefined && s > 0 ? new Date(s * 1000).toISOString() : fallback;
+}
+
+;// CONCATENATED MODULE: ./src/report/trend.ts
+
+
+const HEADLINE_METRICS = [
+    { id: 'ttft_ms.p90', label: 'TTFT p90', unit: 'ms' },
+    { id: 'tpot_ms.p50', label: 'TPOT p50', unit: 'ms' },
+    { id: 'output_token_throughput_tps', label: 'output throughput', unit: 'tok/s' },
+];
+/** The value of a headline metric in a scenario, or null when absent (an imported run may lack it). */
+function headlineValue(s, id) {
+    const [key, stat] = id.split('.');
+    const m = s.metrics;
+    if (stat === undefined) {
+        const v = m[key];
+        return typeof v === 'number' && Number.isFinite(v) ? v : null;
+    }
+    const d = m[key];
+    return d && hasStatistic(d, stat) ? d[stat] : null;
+}
+/** A run's short label: its commit (7 characters), else its date. */
+function runLabel(run) {
+    const commit = run.environment.commit;
+    if (commit)
+        return commit.slice(0, 7);
+    return run.startedAt.slice(0, 16).replace('T', ' ');
+}
+/** The points of the trend, oldest first. */
+function trendPoints(history, opts = {}) {
+    const last = Math.max(1, Math.floor(opts.last ?? 20));
+    const scenario = opts.scenario ?? history[0]?.scenarios[0]?.name ?? null;
+    const runs = history.slice(0, last).reverse();
+    const points = [];
+    for (const [i, run] of runs.entries()) {
+        const s = run.scenarios.find((x) => x.name === scenario);
+        if (!s)
+            continue;
+        const values = {};
+        for (const h of HEADLINE_METRICS)
+            values[h.id] = headlineValue(s, h.id);
+        const label = i === runs.length - 1 && opts.newestLabel ? opts.newestLabel : runLabel(run);
+        points.push({ label, startedAt: run.startedAt, values });
+    }
+    return { scenario, points };
+}
+/** Text safe inside a mermaid quoted label: no quotes, brackets, backticks or line breaks. */
+function mermaidLabel(text) {
+    return text.replace(/[^A-Za-z0-9 ._:/#+-]/g, '_').slice(0, 40);
+}
+/**
+ * Text safe inside a markdown table cell (no pipes, no markup, no line breaks, no @mention):
+ * the trend also goes into the PR comment, so it is escaped as the comment's other text is.
+ */
+function markdownCell(text) {
+    return escapeText(text, 100);
+}
+/** Text safe inside a one-line code span: no backtick to close it, no line break to leave it. */
+function codeSpanText(text) {
+    // eslint-disable-next-line no-control-regex
+    return text.replace(/[`\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').slice(0, 100);
+}
+function trend_round(v) {
+    return Math.abs(v) >= 100 ? Math.round(v * 10) / 10 : Math.round(v * 1000) / 1000;
+}
+/** One xychart-beta for one metric; null when fewer than two runs have it. */
+function mermaidChart(points, metric) {
+    const have = points.filter((p) => p.values[metric.id] !== null);
+    if (have.length < 2)
+        return null;
+    const values = have.map((p) => trend_round(p.values[metric.id]));
+    const hi = Math.max(...values);
+    const top = hi > 0 ? trend_round(hi * 1.15) : 1;
+    return [
+        '```mermaid',
+        'xychart-beta',
+        `  title "${mermaidLabel(`${metric.label} (${metric.unit})`)}"`,
+        `  x-axis [${have.map((p) => `"${mermaidLabel(p.label)}"`).join(', ')}]`,
+        `  y-axis "${mermaidLabel(metric.unit)}" 0 --> ${top}`,
+        `  line [${values.join(', ')}]`,
+        '```',
+    ].join('\n');
+}
+function formatCell(v) {
+    return v === null ? '—' : String(trend_round(v));
+}
+/** Markdown: a heading, one mermaid chart per headline metric, and the table (newest last). */
+function trendMarkdown(history, opts = {}) {
+    const { scenario, points } = trendPoints(history, opts);
+    if (scenario === null || points.length === 0)
+        return '_No stored runs to show a trend of._\n';
+    const parts = [`#### Trend of scenario \`${codeSpanText(scenario)}\`, last ${points.length} run(s)`, ''];
+    for (const metric of HEADLINE_METRICS) {
+        const chart = mermaidChart(points, metric);
+        if (chart)
+            parts.push(chart, '');
+    }
+    const header = ['run', 'started', ...HEADLINE_METRICS.map((m) => `${m.label} (${m.unit})`)];
+    parts.push(`| ${header.join(' | ')} |`, `| ${header.map((_, i) => (i < 2 ? '---' : '---:')).join(' | ')} |`);
+    for (const p of points) {
+        const cells = [markdownCell(p.label), markdownCell(p.startedAt.slice(0, 16).replace('T', ' ')), ...HEADLINE_METRICS.map((m) => formatCell(p.values[m.id]))];
+        parts.push(`| ${cells.join(' | ')} |`);
+    }
+    return `${parts.join('\n')}\n`;
 }
 
 ;// CONCATENATED MODULE: ./src/report/truncate.ts
@@ -62843,8 +63243,12 @@ function renderResultsTable(result) {
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
 // The gate's Markdown report, used for the sticky PR comment and the job summary: the
 // headline verdict, the baseline's provenance, one table per scenario, then collapsible
-// details and a chart. Everything a user or a server controls is escaped (escape.ts), and
-// the whole stays under GitHub's comment limit, shedding details before tables (truncate.ts).
+// details, a chart and (with 2 or more stored runs) a collapsed trend. Everything a user or
+// a server controls is escaped (escape.ts), and the whole stays under GitHub's comment
+// limit, shedding details (trends included) before tables (truncate.ts).
+
+
+
 
 
 
@@ -62869,7 +63273,7 @@ const VERDICT = {
 function metricLabel(metric, statistic) {
     return statistic === 'value' ? metric : `${metric} ${statistic}`;
 }
-function safeUrl(url) {
+function markdown_safeUrl(url) {
     if (!url)
         return null;
     try {
@@ -62900,7 +63304,7 @@ function comparisonRow(c) {
     ];
 }
 function limitRow(l) {
-    return [metricLabel(l.metric, l.statistic), escapeText(l.limit), formatMetricValue(l.metric, l.value), l.breached ? `❌ breached (${l.reason})` : '✅ within'];
+    return [metricLabel(l.metric, l.statistic), escapeText(l.limit), formatMetricValue(l.metric, l.value), !l.breached ? '✅ within' : l.untrusted ? `⚠️ breached (${l.reason}), but the load generator fell behind: inconclusive` : `❌ breached (${l.reason})`];
 }
 function scenarioTable(comparisons, limits) {
     const parts = [];
@@ -62915,45 +63319,86 @@ function scenarioTable(comparisons, limits) {
     return parts.join('\n\n');
 }
 function scenarioVerdict(comparisons, limits) {
-    if (comparisons.some((c) => c.verdict === 'regression') || limits.some((l) => l.breached))
+    if (comparisons.some((c) => c.verdict === 'regression') || limits.some(failsLimit))
         return 'regression';
-    if (comparisons.some((c) => c.verdict === 'inconclusive'))
+    if (comparisons.some((c) => c.verdict === 'inconclusive') || limits.some((l) => l.breached))
         return 'inconclusive';
     if (comparisons.some((c) => c.verdict === 'improvement'))
         return 'improvement';
     return comparisons.length ? 'unchanged' : 'none';
 }
-const PERCENTILE_KEYS = ['ttft_ms', 'tpot_ms', 'itl_ms', 'e2e_ms', 'output_latency_ms'];
+const PERCENTILE_KEYS = ['ttft_ms', 'tpot_ms', 'itl_ms', 'itl_per_token_ms', 'e2e_ms', 'output_latency_ms'];
 function percentilesTable(current, baseline) {
     const rows = [['metric', 'run', 'p50', 'p90', 'p95', 'p99', 'mean', 'max', 'count']];
     for (const key of PERCENTILE_KEYS) {
+        // Per-token ITL only where chunks held several tokens (else it equals itl_ms).
+        if (key === 'itl_per_token_ms' && !current.metrics[key] && !baseline?.metrics[key])
+            continue;
         for (const [label, s] of [['baseline', baseline], ['current', current]]) {
             if (!s)
                 continue;
             const d = s.metrics[key];
-            rows.push([key, label, ...(d ? [formatMs(d.p50), formatMs(d.p90), formatMs(d.p95), formatMs(d.p99), formatMs(d.mean), formatMs(d.max), String(d.count)] : ['—', '—', '—', '—', '—', '—', '0'])]);
+            // Absent from our own run: no sample (count 0). Absent from an imported file: not given.
+            const none = importInfo(s)?.missing.includes(key) ? '—' : '0';
+            rows.push([key, label, ...(d ? [formatMs(d.p50), formatMs(d.p90), formatMs(d.p95), formatMs(d.p99), formatMs(d.mean), formatMs(d.max), formatCount(d.count)] : ['—', '—', '—', '—', '—', '—', none])]);
         }
     }
     return markdownTable(rows, { alignDelimiters: false });
+}
+function isNumber(v) {
+    return typeof v === 'number' && Number.isFinite(v);
+}
+/** Throughputs, and with SLOs set the goodputs and attainment (the CLI table shows goodput too). */
+function throughputLine(m) {
+    const parts = [formatMetricValue('request_throughput_rps', m.request_throughput_rps), `output ${formatMetricValue('output_token_throughput_tps', m.output_token_throughput_tps)}`];
+    if (isNumber(m.goodput_rps))
+        parts.push(`goodput ${formatMetricValue('goodput_rps', m.goodput_rps)}`);
+    if (isNumber(m.token_goodput_tps))
+        parts.push(`token goodput ${formatMetricValue('token_goodput_tps', m.token_goodput_tps)}`);
+    if (isNumber(m.slo_attainment))
+        parts.push(`SLO attainment ${formatFraction(m.slo_attainment)}`);
+    return `Throughput: ${parts.join(', ')}; ${formatCount(m.completed)} ok, ${formatCount(m.failed)} failed.`;
+}
+const MAX_WORKLOAD_NOTES = 5;
+/** What the workload stage said (approximate lengths, skipped rows, a /tokenize mismatch); null when nothing. */
+function workloadLine(s) {
+    const notes = (s.workloadNotes ?? []).filter((n) => typeof n === 'string' && n.trim() !== '');
+    if (!notes.length)
+        return null;
+    const shown = notes.slice(0, MAX_WORKLOAD_NOTES).map((n) => escapeText(n, 300));
+    const more = notes.length - shown.length;
+    return `Workload: ${shown.join('; ')}${more > 0 ? `; … and ${more} more (see the results file)` : ''}.`;
+}
+/** Runs in the collapsed trend: this run and up to 9 stored ones (the comment stays short). */
+const TREND_RUNS = 10;
+/** The headline metrics over the stored history and this run, collapsed; null with fewer than 2 stored runs of the scenario. */
+function trendBlock(s, current, baselines) {
+    const stored = baselines.filter((b) => b.scenarios.some((x) => x.name === s.name)).length;
+    if (stored < 2)
+        return null;
+    const trend = trendMarkdown([current, ...baselines], { scenario: s.name, last: TREND_RUNS, newestLabel: 'current' });
+    return [`<details><summary>Trend: ${escapeText(s.name, 100)}</summary>`, '', trend.trimEnd(), '', '</details>'].join('\n');
 }
 function detailsBlock(current, baseline, limits, result) {
     const m = current.metrics;
     const errors = Object.entries(m.errors_by_kind).filter(([, n]) => (n ?? 0) > 0);
     const messages = [...new Set(current.requests.filter((r) => r.error).map((r) => r.error?.message ?? ''))].slice(0, 5);
-    const sources = Object.entries(m.token_sources).map(([k, n]) => `${escapeText(k)}: ${n}`);
+    const sources = Object.entries(m.token_sources).map(([k, n]) => `${escapeText(k)}: ${formatCount(n)}`);
     const health = current.clientHealth ?? result.clientHealth;
+    const workload = workloadLine(current);
     const lines = [
         `<details><summary>Details: ${escapeText(current.name)}</summary>`,
         '',
         percentilesTable(current, baseline),
         '',
-        `Throughput: ${formatMetricValue('request_throughput_rps', m.request_throughput_rps)}, output ${formatMetricValue('output_token_throughput_tps', m.output_token_throughput_tps)}; ${m.completed} ok, ${m.failed} failed.`,
+        throughputLine(m),
         '',
-        `Errors: ${errors.length ? errors.map(([k, n]) => `${escapeText(k)} ${n}`).join(', ') : 'none'}.` +
+        `Errors: ${errors.length ? errors.map(([k, n]) => `${escapeText(k)} ${formatCount(n)}`).join(', ') : 'none'}.` +
             (messages.length ? ` First messages: ${messages.map((x) => `“${escapeText(x, 160)}”`).join('; ')}.` : ''),
         '',
         `Token counts from: ${sources.length ? sources.join(', ') : 'none'}${m.max_chunk_tokens && m.max_chunk_tokens > 1 ? `; up to ${m.max_chunk_tokens} tokens per chunk (an ITL gap may span several tokens)` : ''}.`,
         '',
+        ...(workload ? [workload, ''] : []),
         `Client health: schedule slip p99 ${formatMs(health.scheduleSlipMs.p99)}, event-loop delay p99 ${formatMs(health.eventLoopDelayMs.p99)}${health.trustworthy ? '' : ` — not trustworthy: ${escapeText(health.reasons.join('; '), 300)}`}.`,
     ];
     if (limits.length)
@@ -62961,7 +63406,7 @@ function detailsBlock(current, baseline, limits, result) {
     lines.push('', '</details>');
     return lines.join('\n');
 }
-function provenance(decision, opts, current) {
+function markdown_provenance(decision, opts, current) {
     const b = decision.baseline;
     if (!b)
         return '**Baseline:** none — absolute limits only.';
@@ -62975,7 +63420,7 @@ function provenance(decision, opts, current) {
         parts.push(`${escapeText(b.startedAt, 40)}${age ? ` (${age} before this run)` : ''}`);
     }
     parts.push(`${b.runs} run${b.runs === 1 ? '' : 's'} of history`);
-    const url = safeUrl(opts.baselineUrl ?? b.url);
+    const url = markdown_safeUrl(opts.baselineUrl ?? b.url);
     if (url)
         parts.push(`[baseline run](${url})`);
     return `**Baseline:** ${parts.join(' · ')}`;
@@ -62994,7 +63439,7 @@ function renderMarkdownReport(decision, current, baselines, opts = {}) {
     head.push(`## ${escapeText(opts.title ?? 'llm-perf-gate', 100)}: ${OVERALL[decision.verdict]}`, '');
     const model = `model ${escapeText(current.target.model, 100)}${current.target.engine ? ` on ${escapeText(current.target.engine, 60)}${current.target.engineVersion ? ` ${escapeText(current.target.engineVersion, 40)}` : ''}` : ''}`;
     head.push(`${model} · ${current.scenarios.length} scenario${current.scenarios.length === 1 ? '' : 's'}${current.environment.commit ? ` · commit \`${escapeText(current.environment.commit.slice(0, 12), 12)}\`` : ''}`);
-    head.push('', provenance(decision, opts, current));
+    head.push('', markdown_provenance(decision, opts, current));
     const reasons = decision.reasons.map((r) => `- ${escapeText(r, 400)}`);
     const newestBaseline = baselines[0];
     const sections = current.scenarios.map((s) => {
@@ -63005,11 +63450,12 @@ function renderMarkdownReport(decision, current, baselines, opts = {}) {
         const worst = comparisons.filter((c) => c.verdict === 'regression' || c.verdict === 'inconclusive').map((c) => `${metricLabel(c.metric, c.statistic)} ${formatChange(c, c.change)}`);
         const badge = verdict === 'none' ? 'no comparison' : VERDICT[verdict];
         const chart = latencyChart(s, base);
+        const trend = trendBlock(s, current, baselines);
         return {
             severity: verdict === 'regression' ? 3 : verdict === 'inconclusive' ? 2 : verdict === 'improvement' ? 1 : 0,
             headline: `- **${escapeText(s.name, 100)}**: ${badge}${worst.length ? ` (${worst.slice(0, 3).join(', ')})` : ''}`,
             table: `### ${escapeText(s.name, 100)}: ${badge}\n\n${scenarioTable(comparisons, limits)}`,
-            details: detailsBlock(s, base, limits, current) + (chart ? `\n\n${chart}` : ''),
+            details: [detailsBlock(s, base, limits, current), chart, trend].filter(Boolean).join('\n\n'),
         };
     });
     const tail = [];
@@ -63019,7 +63465,7 @@ function renderMarkdownReport(decision, current, baselines, opts = {}) {
     const fp = fingerprints(decision);
     if (fp)
         tail.push(fp);
-    const runUrl = safeUrl(opts.runUrl);
+    const runUrl = markdown_safeUrl(opts.runUrl);
     tail.push(`<sub>Change = (current − baseline) / baseline (error rate: percentage points); the interval's lower end is Holm-adjusted across all ${decision.comparisons.length} comparisons. ~ = no change beyond noise. Method: docs/statistics.md.${runUrl ? ` [This run](${runUrl}).` : ''}</sub>`);
     return assembleWithinCap({ head: head.join('\n'), reasons, sections, tail, maxChars });
 }
@@ -63055,6 +63501,167 @@ function runFailures(result, minSuccessful = DEFAULT_MIN_SUCCESSFUL) {
 var src_clock = __nccwpck_require__(9373);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(4371);
+;// CONCATENATED MODULE: ./src/client/failure.ts
+// Turning what went wrong on the wire into the Contracts' error kinds and one-line messages,
+// with every secret removed.
+//
+// Order matters: a secret is removed from server or network text BEFORE the text is cut to
+// length. Cutting first would leave a key that straddles the cut partly in place (the key
+// minus its last characters), where no later redaction can recognise it.
+/** How much of a server's error text is kept in a record. */
+const MAX_ERROR_MESSAGE_CHARS = 500;
+/** The shortest start of a secret that a cut message may not end with (shorter reveals too little to matter). */
+const MIN_SECRET_FRAGMENT_CHARS = 4;
+/** The status a request gets for an error kind (Contracts: request record). */
+function statusOf(error) {
+    if (error === null)
+        return 'ok';
+    if (error.kind === 'deadline' || error.kind === 'idle_timeout')
+        return 'timeout';
+    if (error.kind === 'cancelled')
+        return 'cancelled';
+    return 'error';
+}
+/** Header (and query parameter) names whose values are secrets and must never appear in a message. */
+const SECRET_NAME = /auth|key|token|secret|cookie|session|password|sig/i;
+/**
+ * Collects the secrets of a client to redact: the api key, secret-looking header values and
+ * `extra` (e.g. secret query parameters of the base URL), longest first.
+ */
+function secretsOf(apiKey, headers, extra = []) {
+    const secrets = [];
+    if (apiKey !== undefined && apiKey !== '')
+        secrets.push(apiKey);
+    for (const [name, value] of Object.entries(headers ?? {})) {
+        if (!SECRET_NAME.test(name) || value.length < 4)
+            continue;
+        secrets.push(value);
+        // "Bearer sk-…": the token alone may be echoed too.
+        const token = value.replace(/^(bearer|basic|token)\s+/i, '');
+        if (token !== value && token.length >= 4)
+            secrets.push(token);
+    }
+    for (const value of extra)
+        if (value.length >= 4)
+            secrets.push(value);
+    // Longest first, so a value is removed before a shorter secret inside it.
+    return [...new Set(secrets)].sort((a, b) => b.length - a.length);
+}
+/** The values of a query string's secret-looking parameters (`?api_key=…`, `&sig=…`), as given and decoded. */
+function querySecrets(query) {
+    const out = [];
+    for (const part of query.replace(/^\?/, '').split('&')) {
+        const eq = part.indexOf('=');
+        if (eq < 0)
+            continue;
+        const raw = part.slice(eq + 1);
+        if (!SECRET_NAME.test(part.slice(0, eq)) || raw === '')
+            continue;
+        out.push(raw);
+        try {
+            const decoded = decodeURIComponent(raw.replace(/\+/g, ' '));
+            if (decoded !== raw)
+                out.push(decoded);
+        }
+        catch {
+            // A malformed escape: the raw form is all a server could echo.
+        }
+    }
+    return out;
+}
+/** Replaces every whole occurrence of a secret. */
+function redact(text, secrets) {
+    let out = text;
+    for (const secret of secrets) {
+        if (out.includes(secret))
+            out = out.split(secret).join('***');
+    }
+    return out;
+}
+/**
+ * Drops a trailing start of a secret (≥ MIN_SECRET_FRAGMENT_CHARS characters), as a cut can
+ * leave: "… Bearer sk-abc" of "sk-abcdef". The longest such fragment goes.
+ */
+function dropTrailingFragment(text, secrets) {
+    let longest = 0;
+    for (const secret of secrets) {
+        for (let k = Math.min(secret.length - 1, text.length); k >= MIN_SECRET_FRAGMENT_CHARS && k > longest; k--) {
+            if (text.endsWith(secret.slice(0, k))) {
+                longest = k;
+                break;
+            }
+        }
+    }
+    return longest === 0 ? text : `${text.slice(0, text.length - longest)}***`;
+}
+/**
+ * Server or network text as one line of at most `maxChars` (then "…"), secrets removed:
+ * whole secrets before the cut, and a secret's start left at the cut after it.
+ */
+function clipMessage(text, maxChars, secrets) {
+    const flat = redact(text, secrets).replace(/\s+/g, ' ').trim();
+    if (flat.length <= maxChars)
+        return flat;
+    return `${dropTrailingFragment(flat.slice(0, maxChars), secrets)}…`;
+}
+/**
+ * The last guard on a message that leaves the client: whole secrets, and a secret's start
+ * just before any cut ("…"), wherever the cut text was embedded.
+ */
+function scrub(message, secrets) {
+    const parts = redact(message, secrets).split('…');
+    return parts.map((part, i) => (i < parts.length - 1 ? dropTrailingFragment(part, secrets) : part)).join('…');
+}
+/**
+ * The message of a non-2xx answer: the OpenAI-shaped `error.message`, a flat `message`
+ * (older vLLM, SGLang), TGI's `error` string, else the first 200 characters of the body.
+ * Secrets are removed before any cut.
+ */
+function httpErrorMessage(status, body, secrets) {
+    let parsed;
+    try {
+        parsed = JSON.parse(body);
+    }
+    catch {
+        parsed = undefined;
+    }
+    if (typeof parsed === 'object' && parsed !== null) {
+        const json = parsed;
+        const error = json.error;
+        if (typeof error === 'object' && error !== null) {
+            const message = error.message;
+            if (typeof message === 'string' && message !== '')
+                return `HTTP ${status}: ${clipMessage(message, MAX_ERROR_MESSAGE_CHARS, secrets)}`;
+        }
+        if (typeof json.message === 'string' && json.message !== '')
+            return `HTTP ${status}: ${clipMessage(json.message, MAX_ERROR_MESSAGE_CHARS, secrets)}`;
+        if (typeof error === 'string' && error !== '')
+            return `HTTP ${status}: ${clipMessage(error, MAX_ERROR_MESSAGE_CHARS, secrets)}`;
+    }
+    const excerpt = clipMessage(body, 200, secrets);
+    return excerpt === '' ? `HTTP ${status} with an empty body` : `HTTP ${status}: ${excerpt}`;
+}
+/** A network error (undici or Node) as one line: its code and message, secrets removed before the cut. */
+function describeNetworkError(err, secrets) {
+    if (err instanceof Error) {
+        const code = err.code;
+        const cause = err.cause;
+        let text = err.message || err.name;
+        if (typeof code === 'string' && !text.includes(code))
+            text = `${code}: ${text}`;
+        if (cause instanceof Error && cause.message !== '' && !text.includes(cause.message))
+            text += ` (${cause.message})`;
+        return clipMessage(text, MAX_ERROR_MESSAGE_CHARS, secrets);
+    }
+    return clipMessage(String(err), MAX_ERROR_MESSAGE_CHARS, secrets);
+}
+function failure(kind, message, secrets, httpStatus) {
+    const error = { kind, message: scrub(message, secrets) };
+    if (httpStatus !== undefined)
+        error.httpStatus = httpStatus;
+    return error;
+}
+
 ;// CONCATENATED MODULE: ./src/client/sse.ts
 // An incremental Server-Sent Events parser for the client's hot path.
 //
@@ -63282,19 +63889,20 @@ function isFieldName(buf, start, end) {
 // delta.reasoning_content / delta.tool_calls, or a non-empty completions `text`. Role-only,
 // empty and llama.cpp prompt_progress chunks are not; they never set TTFT.
 
-/** How much of a server's error text is kept in a record. */
-const MAX_ERROR_MESSAGE_CHARS = 500;
+
+
 function isObject(v) {
     return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 function nonEmptyString(v) {
     return typeof v === 'string' && v.length > 0;
 }
-function clip(text) {
-    return text.length > MAX_ERROR_MESSAGE_CHARS ? `${text.slice(0, MAX_ERROR_MESSAGE_CHARS)}…` : text;
-}
-/** The message of an `{"error": …}` event: an object with `message`, a string, or the JSON. */
-function errorEventMessage(error) {
+/**
+ * The message of an `{"error": …}` event: an object with `message`, a string, or the JSON.
+ * Secrets are removed before the cut (failure.ts says why).
+ */
+function errorEventMessage(error, secrets) {
+    const clip = (text) => clipMessage(text, MAX_ERROR_MESSAGE_CHARS, secrets);
     if (isObject(error) && nonEmptyString(error.message))
         return clip(error.message);
     if (nonEmptyString(error))
@@ -63302,6 +63910,7 @@ function errorEventMessage(error) {
     return clip(JSON.stringify(error) ?? 'error event without a message');
 }
 class StreamInterpreter {
+    secrets;
     offsets = [];
     /** Cumulative completion_tokens seen at each content chunk (continuous usage), or null. */
     cumulativeAtChunk = [];
@@ -63312,6 +63921,13 @@ class StreamInterpreter {
     finishReason = null;
     done = false;
     error = null;
+    /** @param secrets removed from any server text this keeps, before it is cut to length */
+    constructor(secrets = []) {
+        this.secrets = secrets;
+    }
+    clip(text) {
+        return clipMessage(text, MAX_ERROR_MESSAGE_CHARS, this.secrets);
+    }
     /** True once `[DONE]` arrived: later events are ignored. */
     get sawDone() {
         return this.done;
@@ -63333,22 +63949,22 @@ class StreamInterpreter {
             parsed = JSON.parse(data);
         }
         catch {
-            this.recordError('malformed', `event is not valid JSON: ${clip(data)}`);
+            this.recordError('malformed', `event is not valid JSON: ${this.clip(data)}`);
             return;
         }
         if (!isObject(parsed)) {
-            this.recordError('malformed', `event is not a JSON object: ${clip(data)}`);
+            this.recordError('malformed', `event is not a JSON object: ${this.clip(data)}`);
             return;
         }
         if (parsed.error !== undefined && parsed.error !== null) {
-            this.recordError('stream_error', errorEventMessage(parsed.error));
+            this.recordError('stream_error', errorEventMessage(parsed.error, this.secrets));
             return;
         }
         this.onChunk(parsed, offsetMs);
     }
     /** A line the SSE parser could not read. */
     onMalformed(detail) {
-        this.recordError('malformed', clip(detail));
+        this.recordError('malformed', this.clip(detail));
     }
     outcome() {
         return {
@@ -63465,112 +64081,17 @@ class StreamInterpreter {
     }
 }
 
-;// CONCATENATED MODULE: ./src/client/failure.ts
-// Turning what went wrong on the wire into the Contracts' error kinds and one-line messages,
-// with every secret removed.
-
-/** The status a request gets for an error kind (Contracts: request record). */
-function statusOf(error) {
-    if (error === null)
-        return 'ok';
-    if (error.kind === 'deadline' || error.kind === 'idle_timeout')
-        return 'timeout';
-    if (error.kind === 'cancelled')
-        return 'cancelled';
-    return 'error';
-}
-/** Header names whose values are secrets and must never appear in a message. */
-const SECRET_HEADER = /auth|key|token|secret|cookie|session|password/i;
-/** Collects the secrets of a client (api key, secret-looking header values) to redact. */
-function secretsOf(apiKey, headers) {
-    const secrets = [];
-    if (apiKey !== undefined && apiKey !== '')
-        secrets.push(apiKey);
-    for (const [name, value] of Object.entries(headers ?? {})) {
-        if (!SECRET_HEADER.test(name) || value.length < 4)
-            continue;
-        secrets.push(value);
-        // "Bearer sk-…": the token alone may be echoed too.
-        const token = value.replace(/^(bearer|basic|token)\s+/i, '');
-        if (token !== value && token.length >= 4)
-            secrets.push(token);
-    }
-    // Longest first, so a value is removed before a shorter secret inside it.
-    return secrets.sort((a, b) => b.length - a.length);
-}
-function redact(text, secrets) {
-    let out = text;
-    for (const secret of secrets) {
-        if (out.includes(secret))
-            out = out.split(secret).join('***');
-    }
-    return out;
-}
-function oneLine(text, maxChars) {
-    const flat = text.replace(/\s+/g, ' ').trim();
-    return flat.length > maxChars ? `${flat.slice(0, maxChars)}…` : flat;
-}
-/**
- * The message of a non-2xx answer: the OpenAI-shaped `error.message`, a flat `message`
- * (older vLLM, SGLang), TGI's `error` string, else the first 200 characters of the body.
- */
-function httpErrorMessage(status, body) {
-    let parsed;
-    try {
-        parsed = JSON.parse(body);
-    }
-    catch {
-        parsed = undefined;
-    }
-    if (typeof parsed === 'object' && parsed !== null) {
-        const json = parsed;
-        const error = json.error;
-        if (typeof error === 'object' && error !== null) {
-            const message = error.message;
-            if (typeof message === 'string' && message !== '')
-                return `HTTP ${status}: ${oneLine(message, MAX_ERROR_MESSAGE_CHARS)}`;
-        }
-        if (typeof json.message === 'string' && json.message !== '')
-            return `HTTP ${status}: ${oneLine(json.message, MAX_ERROR_MESSAGE_CHARS)}`;
-        if (typeof error === 'string' && error !== '')
-            return `HTTP ${status}: ${oneLine(error, MAX_ERROR_MESSAGE_CHARS)}`;
-    }
-    const excerpt = oneLine(body, 200);
-    return excerpt === '' ? `HTTP ${status} with an empty body` : `HTTP ${status}: ${excerpt}`;
-}
-/** A network error (undici or Node) as one line: its code and message. */
-function describeNetworkError(err) {
-    if (err instanceof Error) {
-        const code = err.code;
-        const cause = err.cause;
-        let text = err.message || err.name;
-        if (typeof code === 'string' && !text.includes(code))
-            text = `${code}: ${text}`;
-        if (cause instanceof Error && cause.message !== '' && !text.includes(cause.message))
-            text += ` (${cause.message})`;
-        return oneLine(text, MAX_ERROR_MESSAGE_CHARS);
-    }
-    return oneLine(String(err), MAX_ERROR_MESSAGE_CHARS);
-}
-function failure(kind, message, secrets, httpStatus) {
-    const error = { kind, message: redact(message, secrets) };
-    if (httpStatus !== undefined)
-        error.httpStatus = httpStatus;
-    return error;
-}
-
 ;// CONCATENATED MODULE: ./src/client/json-answer.ts
 // Interprets a non-streaming answer: a chat.completion / text_completion body (`stream:
 // false`) or an embeddings list. Pure. The whole answer is one "chunk" that arrived when its
 // last byte did, so TTFT = E2E = the response time (there is no first token to see earlier).
 
+
 function json_answer_isObject(v) {
     return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
-function excerpt(text) {
-    const flat = text.replace(/\s+/g, ' ').trim();
-    return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
-}
+/** How much of an unexpected answer a message quotes. */
+const EXCERPT_CHARS = 200;
 function outcome(partial) {
     return {
         chunkOffsetsMs: [],
@@ -63609,8 +64130,11 @@ function choiceText(choice) {
  * What a complete non-streaming answer says. `endOffsetMs` is when its last byte arrived
  * (ms from sentAt). A body that is not the expected JSON is `malformed`; an `{"error": …}`
  * body with status 200 is a `stream_error` (the server reported a failure in its answer).
+ * `secrets` are removed from any of the answer's text a message quotes.
  */
-function interpretJsonAnswer(api, text, endOffsetMs) {
+function interpretJsonAnswer(api, text, endOffsetMs, secrets = []) {
+    // Secrets go before the cut (failure.ts says why).
+    const excerpt = (body) => clipMessage(body, EXCERPT_CHARS, secrets);
     let parsed;
     try {
         parsed = JSON.parse(text);
@@ -63621,13 +64145,13 @@ function interpretJsonAnswer(api, text, endOffsetMs) {
     if (!json_answer_isObject(parsed))
         return outcome({ error: { kind: 'malformed', message: `the answer is not a JSON object: ${excerpt(text)}` } });
     if (parsed.error !== undefined && parsed.error !== null) {
-        return outcome({ error: { kind: 'stream_error', message: errorEventMessage(parsed.error) } });
+        return outcome({ error: { kind: 'stream_error', message: errorEventMessage(parsed.error, secrets) } });
     }
     const usage = json_answer_isObject(parsed.usage) ? parsed.usage : null;
     const promptTokens = usage !== null && typeof usage.prompt_tokens === 'number' ? usage.prompt_tokens : null;
     if (api === 'embeddings') {
         if (!Array.isArray(parsed.data) || parsed.data.length === 0) {
-            return outcome({ error: { kind: 'malformed', message: `the embeddings answer has no 'data' list: ${excerpt(text)}`.slice(0, MAX_ERROR_MESSAGE_CHARS) } });
+            return outcome({ error: { kind: 'malformed', message: `the embeddings answer has no 'data' list: ${excerpt(text)}` } });
         }
         // An embedding has no output tokens; usage counts only the input.
         return outcome({ chunkOffsetsMs: [endOffsetMs], reportedInputTokens: promptTokens, reportedOutputTokens: 0, finishReason: null });
@@ -63705,6 +64229,8 @@ function buildRecord(o) {
         record.chunkTokens = stream.chunkTokens;
     if (tokenizerCount !== undefined)
         record.tokenizerOutputTokens = tokenizerCount;
+    if (o.queuedForConnection === true)
+        record.queuedForConnection = true;
     return record;
 }
 /** The record of a request that never got an answer (cancelled before or while in flight). */
@@ -63769,6 +64295,7 @@ class Exchange {
     sentAt = 0;
     headersMs = null;
     abortKind = null;
+    queued = false;
     settled = false;
     deadlineTimer = null;
     idleTimer = null;
@@ -63787,8 +64314,10 @@ class Exchange {
         req.signal?.addEventListener('abort', this.onSignalAbort, { once: true });
         this.deadlineTimer = setTimeout(() => this.abort('deadline'), timerMs(req.deadlineMs));
         this.sentAt = req.clock.now();
+        const queuedBefore = req.connectionQueueLength?.() ?? 0;
         let pending;
         try {
+            // undici dispatches synchronously: on return the request is on a connection or in the queue.
             pending = req.dispatcher.request({
                 method: 'POST',
                 path: req.path,
@@ -63804,6 +64333,7 @@ class Exchange {
             this.finishWithoutResponse(err);
             return;
         }
+        this.queued = (req.connectionQueueLength?.() ?? 0) > queuedBefore;
         pending.then((response) => this.onResponse(response), (err) => this.finishWithoutResponse(err));
     }
     abort(kind) {
@@ -63815,7 +64345,7 @@ class Exchange {
         return failure(kind, ABORT_MESSAGES[kind](this.req), this.req.secrets);
     }
     finishWithoutResponse(err) {
-        const error = this.abortKind !== null ? this.abortError(this.abortKind) : failure('connect', describeNetworkError(err), this.req.secrets);
+        const error = this.abortKind !== null ? this.abortError(this.abortKind) : failure('connect', describeNetworkError(err, this.req.secrets), this.req.secrets);
         this.cleanup();
         this.settle(null, null, error);
     }
@@ -63823,7 +64353,7 @@ class Exchange {
         this.headersMs = this.req.clock.now() - this.sentAt;
         const status = response.statusCode;
         if (status < 200 || status > 299) {
-            this.readShortBody(response.body, (text) => failure('http_status', httpErrorMessage(status, text), this.req.secrets, status));
+            this.readShortBody(response.body, (text) => failure('http_status', httpErrorMessage(status, text, this.req.secrets), this.req.secrets, status));
             return;
         }
         const contentType = headerValue(response.headers['content-type']);
@@ -63834,7 +64364,7 @@ class Exchange {
         }
         if (!type.includes('text/event-stream')) {
             this.readShortBody(response.body, (text) => {
-                const excerpt = text.replace(/\s+/g, ' ').trim().slice(0, 200);
+                const excerpt = clipMessage(text, 200, this.req.secrets);
                 const got = contentType === '' ? 'no content type' : `'${contentType}'`;
                 return failure('malformed', `expected a text/event-stream answer, got ${got}: ${excerpt}`, this.req.secrets);
             });
@@ -63892,20 +64422,20 @@ class Exchange {
             this.cleanup();
             const answer = tooLarge
                 ? null
-                : interpretJsonAnswer(req.spec.api, Buffer.concat(parts).toString('utf8'), endMs);
+                : interpretJsonAnswer(req.spec.api, Buffer.concat(parts).toString('utf8'), endMs, req.secrets);
             const error = answer === null ? failure('malformed', `the answer is larger than ${req.maxEventBytes} bytes (the cap on one answer)`, req.secrets) : answer.error;
-            const redacted = error === null ? null : { ...error, message: redact(error.message, req.secrets) };
+            const redacted = error === null ? null : { ...error, message: scrub(error.message, req.secrets) };
             setImmediate(() => this.settle(this.headersMs, endMs, redacted, answer ?? undefined)); // see readStream's 'end'
         });
         body.on('error', (err) => {
             this.cleanup();
-            const cause = this.abortKind !== null ? this.abortError(this.abortKind) : failure('truncated', `the connection broke mid-answer: ${describeNetworkError(err)}`, req.secrets);
+            const cause = this.abortKind !== null ? this.abortError(this.abortKind) : failure('truncated', `the connection broke mid-answer: ${describeNetworkError(err, req.secrets)}`, req.secrets);
             this.settle(this.headersMs, null, cause);
         });
     }
     readStream(body) {
         const { req } = this;
-        const interpreter = new StreamInterpreter();
+        const interpreter = new StreamInterpreter(req.secrets);
         let offsetMs = 0;
         const parser = new SseParser((data) => interpreter.onEvent(data, offsetMs), (detail) => interpreter.onMalformed(detail), req.maxEventBytes);
         this.idleTimer = setTimeout(() => this.abort('idle_timeout'), timerMs(req.idleTimeoutMs));
@@ -63947,7 +64477,7 @@ class Exchange {
             else if (this.abortKind !== null)
                 cause = this.abortError(this.abortKind);
             else
-                cause = failure('truncated', `the connection broke mid-stream: ${describeNetworkError(err)}`, req.secrets);
+                cause = failure('truncated', `the connection broke mid-stream: ${describeNetworkError(err, req.secrets)}`, req.secrets);
             this.settle(this.headersMs, doneAtMs, this.streamError(interpreter, cause), interpreter.outcome());
         });
     }
@@ -63956,7 +64486,7 @@ class Exchange {
         const seen = interpreter.firstError;
         if (seen === null)
             return otherwise;
-        return { kind: seen.kind, message: redact(seen.message, this.req.secrets) };
+        return { kind: seen.kind, message: scrub(seen.message, this.req.secrets) };
     }
     clearIdleTimer() {
         if (this.idleTimer !== null) {
@@ -63986,6 +64516,7 @@ class Exchange {
             error,
             countOutputTokens: this.req.countOutputTokens,
             crossCheckTokens: this.req.crossCheckTokens,
+            queuedForConnection: this.queued,
         }));
     }
 }
@@ -63994,39 +64525,159 @@ class Exchange {
 // The Contracts' base URL: users give the server root (http://h:8000) or its OpenAI base
 // (http://h:8000/v1); both are accepted. Health endpoints live at the root, the API under
 // the OpenAI base.
+//
+// A query string is kept for the API requests (Azure OpenAI needs `?api-version=…`; some
+// gateways take `?api_key=…`) but is never shown: `root` and `openaiBase` are without it,
+// and every message names the URL without query, fragment or user name (displayBaseUrl),
+// because a message may end up in a log or a PR comment.
 
+/** A base URL fit to show: without user name, password, query string or fragment, whatever the input. */
+function displayBaseUrl(url) {
+    const given = url.trim();
+    try {
+        const parsed = new URL(given);
+        parsed.username = '';
+        parsed.password = '';
+        parsed.search = '';
+        parsed.hash = '';
+        return parsed.href.replace(/\/+$/, '');
+    }
+    catch {
+        // Not a URL: still cut at the first '?' or '#', and drop anything before an '@'.
+        return given.replace(/[?#].*$/s, '').replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/]*@/i, '$1');
+    }
+}
 function normalizeBaseUrl(url) {
     const given = url.trim();
+    const shown = displayBaseUrl(given);
     let parsed;
     try {
         parsed = new URL(given);
     }
     catch {
-        throw new errors/* InputError */.dz(`Unable to use base URL '${given}': it is not a URL. Check base_url (e.g. http://localhost:8000/v1).`);
+        throw new errors/* InputError */.dz(`Unable to use base URL '${shown}': it is not a URL. Check base_url (e.g. http://localhost:8000/v1).`);
     }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-        throw new errors/* InputError */.dz(`Unable to use base URL '${given}': only http:// and https:// are supported. Check base_url.`);
+        throw new errors/* InputError */.dz(`Unable to use base URL '${shown}': only http:// and https:// are supported. Check base_url.`);
     }
     if (parsed.username !== '' || parsed.password !== '') {
         // Never echo the URL here: it holds a credential.
         throw new errors/* InputError */.dz('Unable to use the base URL: it contains a user name or password. Put the key in api_key (or headers) instead.');
     }
-    if (parsed.search !== '' || parsed.hash !== '') {
-        throw new errors/* InputError */.dz(`Unable to use base URL '${given}': a query string or fragment is not supported. Check base_url.`);
+    if (parsed.hash !== '') {
+        // A fragment is never sent to a server; a '#' there is most likely part of a query value.
+        throw new errors/* InputError */.dz(`Unable to use base URL '${shown}': it has a fragment ('#…'), which is never sent to the server. Check base_url (write a '#' inside a query value as %23).`);
     }
     const path = parsed.pathname.replace(/\/+$/, '');
     const origin = parsed.origin;
+    const query = parsed.search;
     if (/\/v1$/.test(path)) {
-        return { root: origin + path.slice(0, -3), openaiBase: origin + path };
+        return { root: origin + path.slice(0, -3), openaiBase: origin + path, query };
     }
-    return { root: origin + path, openaiBase: `${origin}${path}/v1` };
+    return { root: origin + path, openaiBase: `${origin}${path}/v1`, query };
+}
+
+;// CONCATENATED MODULE: ./src/client/fingerprint.ts
+// Which engine serves the model, where it tells: SGLang `/get_server_info`, TGI `/info`,
+// llama.cpp `/props`, Ollama `/api/version`, vLLM `/version`. Probed in parallel with short
+// timeouts; anything unexpected means "unknown" — a fingerprint never fails the run.
+// TRT-LLM's `trtllm-serve` answers `/version` with the same `{"version": …}` as vLLM, so it is
+// read as vllm: the fingerprint cannot tell the two apart.
+// The run uses the engine to choose how to force the output length (planOutputLength).
+
+async function getJson(url, timeoutMs, apiKey, fetchImpl) {
+    try {
+        const res = await fetchImpl(url, { headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {}, signal: AbortSignal.timeout(timeoutMs) });
+        if (res.status !== 200)
+            return null;
+        const body = await res.json();
+        return body && typeof body === 'object' && !Array.isArray(body) ? body : null;
+    }
+    catch {
+        return null;
+    }
+}
+const str = (v) => (typeof v === 'string' && v.length > 0 && v.length < 200 ? v : undefined);
+/** Reads the engine from the answers of its endpoints (pure, for tests). */
+function identifyEngine(answers) {
+    const { serverInfo, info, props, ollama, version } = answers;
+    if (serverInfo && (str(serverInfo.version) || 'model_path' in serverInfo || 'tp_size' in serverInfo)) {
+        return { engine: 'sglang', engineVersion: str(serverInfo.version) ?? str(version?.version) };
+    }
+    if (info && str(info.model_id) && ('max_concurrent_requests' in info || str(info.version))) {
+        return { engine: 'tgi', engineVersion: str(info.version) };
+    }
+    if (props && ('default_generation_settings' in props || 'total_slots' in props)) {
+        const build = str(props.build_info);
+        return { engine: 'llama.cpp', ...(build ? { engineVersion: build } : {}) };
+    }
+    if (ollama && str(ollama.version))
+        return { engine: 'ollama', engineVersion: str(ollama.version) };
+    if (version && str(version.version))
+        return { engine: 'vllm', engineVersion: str(version.version) };
+    return {};
+}
+async function fingerprintEngine(baseUrl, opts = {}) {
+    let root;
+    try {
+        root = normalizeBaseUrl(baseUrl).root;
+    }
+    catch {
+        return {};
+    }
+    const t = opts.timeoutMs ?? 2000;
+    const f = opts.fetchImpl ?? fetch;
+    const [serverInfo, info, props, ollama, version] = await Promise.all(['/get_server_info', '/info', '/props', '/api/version', '/version'].map((p) => getJson(root + p, t, opts.apiKey, f)));
+    const found = identifyEngine({ serverInfo, info, props, ollama, version });
+    return Object.fromEntries(Object.entries(found).filter(([, v]) => v !== undefined));
+}
+/**
+ * What each engine takes to force the output length (server-dialects.md, "Request
+ * parameters"). TRT-LLM takes both fields too, and is fingerprinted as vllm. TGI, Ollama and
+ * OpenAI take neither (OpenAI answers an unknown field with 400): nothing is sent there.
+ */
+const ENGINE_FORCING = {
+    vllm: 'ignore_eos+min_tokens',
+    sglang: 'ignore_eos+min_tokens',
+    'llama.cpp': 'ignore_eos',
+};
+/** The body fields by which a user decides the output length; any of them set: nothing is added. */
+const LENGTH_FIELDS = ['ignore_eos', 'min_tokens'];
+function bodyDecidesLength(body) {
+    return body !== undefined && LENGTH_FIELDS.some((f) => f in body);
+}
+const describeForce = (f) => (f === 'ignore_eos' ? 'ignore_eos' : 'ignore_eos + min_tokens');
+/**
+ * How a scenario forces its output length (pure). The body wins: a scenario whose body sets
+ * `ignore_eos` or `min_tokens` gets nothing added (`ignore_eos: false` means natural ends, so
+ * adding `min_tokens` would undo it). `engine` matters only for `auto`.
+ */
+function planOutputLength(mode, scenario, engine) {
+    if (scenario.api === 'embeddings')
+        return { note: null };
+    if (bodyDecidesLength(scenario.body)) {
+        const set = LENGTH_FIELDS.filter((f) => f in (scenario.body ?? {})).map((f) => `${f}: ${JSON.stringify(scenario.body?.[f])}`);
+        return { note: `output length as the scenario's body sets it (${set.join(', ')})` };
+    }
+    if (mode === 'natural')
+        return { note: 'output length not forced (output_length: natural); lengths from usage' };
+    if (mode === 'exact')
+        return { force: 'ignore_eos+min_tokens', note: 'output length forced with ignore_eos + min_tokens (output_length: exact)' };
+    if (engine.engine === undefined)
+        return { note: 'output length not forced: engine unknown; lengths from usage (output_length: exact forces it)' };
+    const force = ENGINE_FORCING[engine.engine];
+    if (force === undefined)
+        return { note: `output length not forced: engine ${engine.engine} has no ignore_eos; lengths from usage` };
+    return { force, note: `output length forced with ${describeForce(force)} (engine ${engine.engine})` };
 }
 
 ;// CONCATENATED MODULE: ./src/client/client.ts
 // The LLM client: OpenAI-compatible chat/completions streaming over an undici Pool.
 // One Pool per server with keep-alive and `connections` sockets; size it to the load's
 // maximum in flight — a request waiting for a free socket inside undici would count that
-// wait as server latency, because sentAt is taken before dispatch.
+// wait as server latency, because sentAt is taken before dispatch. Each record says when it
+// had to wait (`queuedForConnection`), so a pool that was too small cannot go unnoticed.
+
 
 
 
@@ -64046,14 +64697,16 @@ function lowerCaseKeys(headers, into) {
 /**
  * The JSON body of one request: our defaults, then the scenario's fields, then the spec's.
  * Chat and completions stream with usage unless the body says `stream: false` (then without
- * `stream_options`, which vLLM, TRT-LLM and Triton reject on a non-streaming request).
+ * `stream_options`, which vLLM, TRT-LLM and Triton reject on a non-streaming request), and
+ * get the fields of `forceLength` unless the body decides the length itself.
  * Embeddings send the prompt as `input`.
  */
 function requestBody(spec, opts) {
     const prompt = () => spec.prompt ?? (spec.messages ?? []).map((m) => m.content).join('\n');
     if (spec.api === 'embeddings')
         return { model: opts.model, input: prompt(), ...opts.body, ...spec.body };
-    const common = { model: opts.model, [opts.maxTokensField ?? 'max_tokens']: spec.maxTokens, stream: true, stream_options: { include_usage: true } };
+    const lengthField = opts.maxTokensField ?? 'max_tokens';
+    const common = { model: opts.model, [lengthField]: spec.maxTokens, stream: true, stream_options: { include_usage: true } };
     let body;
     if (spec.api === 'completions') {
         body = { ...common, prompt: prompt(), ...opts.body, ...spec.body };
@@ -64064,6 +64717,13 @@ function requestBody(spec, opts) {
     }
     if (body.stream === false && isDefaultStreamOptions(body.stream_options))
         delete body.stream_options;
+    if (opts.forceLength !== undefined && !bodyDecidesLength(body)) {
+        body.ignore_eos = true;
+        // The request's max tokens as sent (a body may override it); vLLM rejects min_tokens > max_tokens.
+        const max = body[lengthField];
+        if (opts.forceLength === 'ignore_eos+min_tokens' && typeof max === 'number' && Number.isInteger(max) && max >= 0)
+            body.min_tokens = max;
+    }
     return body;
 }
 /** Our default `{include_usage: true}`: meaningless without streaming. */
@@ -64083,17 +64743,24 @@ function apiPath(api) {
 }
 class LlmClient {
     pool;
+    connections;
+    /** Requests sent and not yet settled: never fewer than the sockets busy (a socket frees before its request settles). */
+    inFlight = 0;
     basePath;
+    /** The base URL's query string, appended to every API path (never shown). */
+    query;
     baseHeaders;
     secrets;
     clock;
     maxEventBytes;
     constructor(opts) {
-        const { openaiBase } = normalizeBaseUrl(opts.baseUrl);
+        const { openaiBase, query } = normalizeBaseUrl(opts.baseUrl);
         const url = new URL(openaiBase);
         this.basePath = url.pathname;
+        this.query = query;
+        this.connections = Math.max(1, Math.floor(opts.connections));
         this.pool = new undici/* Pool */.bC(url.origin, {
-            connections: Math.max(1, Math.floor(opts.connections)),
+            connections: this.connections,
             pipelining: 1,
             keepAliveTimeout: KEEP_ALIVE_MS,
         });
@@ -64102,7 +64769,7 @@ class LlmClient {
             headers.authorization = `Bearer ${opts.apiKey}`;
         lowerCaseKeys(opts.headers, headers);
         this.baseHeaders = headers;
-        this.secrets = secretsOf(opts.apiKey, opts.headers);
+        this.secrets = secretsOf(opts.apiKey, opts.headers, querySecrets(query));
         this.clock = opts.clock ?? src_clock/* systemClock */.m;
         this.maxEventBytes = opts.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
     }
@@ -64116,9 +64783,14 @@ class LlmClient {
         const expectJson = spec.api === 'embeddings' || body.stream === false;
         if (expectJson && opts.headers?.accept === undefined && opts.headers?.Accept === undefined)
             headers.accept = 'application/json';
-        return runExchange({
+        // A request can queue for a socket only when every socket may be busy. Only then is the
+        // pool's queue read around its dispatch: undici's stats walk every connection (~40 µs
+        // at 1,000 sockets), too slow for every request.
+        const mayQueue = this.inFlight >= this.connections;
+        this.inFlight++;
+        const exchange = runExchange({
             dispatcher: this.pool,
-            path: `${this.basePath}${apiPath(spec.api)}`,
+            path: `${this.basePath}${apiPath(spec.api)}${this.query}`,
             headers,
             body: JSON.stringify(body),
             expectJson,
@@ -64132,7 +64804,9 @@ class LlmClient {
             countOutputTokens: opts.countOutputTokens,
             crossCheckTokens: opts.crossCheckTokens,
             secrets,
+            connectionQueueLength: mayQueue ? () => this.pool.stats.queued : undefined,
         });
+        return exchange.finally(() => this.inFlight--);
     }
     /** Waits for requests in flight, then closes the sockets. */
     async close() {
@@ -64141,18 +64815,19 @@ class LlmClient {
 }
 /** The model ids of GET {openaiBase}/models. InputError for a bad URL or key, RunFailedError when unreachable. */
 async function listModels(baseUrl, opts = {}) {
-    const { openaiBase } = normalizeBaseUrl(baseUrl);
+    const { openaiBase, query } = normalizeBaseUrl(baseUrl);
+    // Messages name `url`; the request also carries the base URL's query string.
     const url = `${openaiBase}/models`;
     const headers = { accept: 'application/json' };
     if (opts.apiKey !== undefined && opts.apiKey !== '')
         headers.authorization = `Bearer ${opts.apiKey}`;
     lowerCaseKeys(opts.headers, headers);
-    const secrets = secretsOf(opts.apiKey, opts.headers);
+    const secrets = secretsOf(opts.apiKey, opts.headers, querySecrets(query));
     const timeoutMs = opts.timeoutMs ?? 10_000;
     let status;
     let text;
     try {
-        const response = await (0,undici/* request */.Em)(url, {
+        const response = await (0,undici/* request */.Em)(url + query, {
             method: 'GET',
             headers,
             headersTimeout: timeoutMs,
@@ -64163,13 +64838,13 @@ async function listModels(baseUrl, opts = {}) {
         text = await response.body.text();
     }
     catch (err) {
-        throw new errors/* RunFailedError */.fg(redact(`Unable to reach ${url}: ${describeNetworkError(err)}. Check that the server is running and base_url is right.`, secrets));
+        throw new errors/* RunFailedError */.fg(redact(`Unable to reach ${url}: ${describeNetworkError(err, secrets)}. Check that the server is running and base_url is right.`, secrets));
     }
     if (status === 401 || status === 403) {
-        throw new errors/* InputError */.dz(redact(`Unable to list models at ${url}: ${httpErrorMessage(status, text)}. Check api_key.`, secrets));
+        throw new errors/* InputError */.dz(redact(`Unable to list models at ${url}: ${httpErrorMessage(status, text, secrets)}. Check api_key.`, secrets));
     }
     if (status < 200 || status > 299) {
-        throw new errors/* RunFailedError */.fg(redact(`Unable to list models at ${url}: ${httpErrorMessage(status, text)}. Set target.model to skip this lookup.`, secrets));
+        throw new errors/* RunFailedError */.fg(redact(`Unable to list models at ${url}: ${httpErrorMessage(status, text, secrets)}. Set target.model to skip this lookup.`, secrets));
     }
     let parsed;
     try {
@@ -64906,9 +65581,10 @@ function summarize(values) {
 }
 
 ;// CONCATENATED MODULE: ./src/load/client-health.ts
-// Is the load generator itself keeping up? Two signals: schedule slip (how late an
-// open-loop request left compared with when it was due) and event-loop delay (how late the
-// main thread ran its callbacks). Over the limits below, the run's latencies may include
+// Is the load generator itself keeping up? Three signals: schedule slip (how late an
+// open-loop request left compared with when it was due), event-loop delay (how late the
+// main thread ran its callbacks) and connection queueing (requests that waited in the
+// client for a free socket: that wait is counted as the server's latency). Over the limits below, the run's latencies may include
 // client time and the results file says so (`trustworthy: false` with reasons).
 
 
@@ -64949,13 +65625,17 @@ function summarizeSlips(slipsMs) {
 function oneDecimal(x) {
     return x.toFixed(1);
 }
-function assessClientHealth(scheduleSlipMs, eventLoopDelayMs) {
+function assessClientHealth(scheduleSlipMs, eventLoopDelayMs, connections = { queued: 0, requests: 0 }) {
     const reasons = [];
     if (scheduleSlipMs.p99 > CLIENT_HEALTH_LIMITS.scheduleSlipP99Ms) {
         reasons.push(`schedule slip p99 ${oneDecimal(scheduleSlipMs.p99)} ms > ${CLIENT_HEALTH_LIMITS.scheduleSlipP99Ms} ms: the client sent requests late (lower the rate or give the runner more CPU)`);
     }
     if (eventLoopDelayMs.p99 > CLIENT_HEALTH_LIMITS.eventLoopDelayP99Ms) {
         reasons.push(`event-loop delay p99 ${oneDecimal(eventLoopDelayMs.p99)} ms > ${CLIENT_HEALTH_LIMITS.eventLoopDelayP99Ms} ms: the client was too busy to timestamp responses promptly`);
+    }
+    // Any wait at all: it lands in TTFT and E2E whole, and no bound on it would be safe.
+    if (connections.queued > 0) {
+        reasons.push(`${connections.queued} of ${connections.requests} requests waited in the client for a free connection (every pooled socket was busy): their latency includes that wait (cap the load with load.concurrency, or lower the rate)`);
     }
     return { scheduleSlipMs, eventLoopDelayMs, trustworthy: reasons.length === 0, reasons };
 }
@@ -65219,7 +65899,10 @@ async function runScenario(opts) {
         return {
             records: results.map((m) => m.finished.record),
             window: measurementWindow(results.map((m) => m.finished.record), results.reduce((t, m) => Math.max(t, m.finished.completedAt), -Infinity), startedAt),
-            clientHealth: assessClientHealth(summarizeSlips(slips), eventLoopDelayMs),
+            clientHealth: assessClientHealth(summarizeSlips(slips), eventLoopDelayMs, {
+                queued: results.filter((m) => m.finished.record.queuedForConnection === true).length,
+                requests: results.length,
+            }),
             warmup,
         };
     }
@@ -65479,9 +66162,36 @@ function inShard(j, shard) {
 function shardCount(n, shard) {
     return Math.max(0, Math.ceil((n - (shard.index - 1)) / shard.count));
 }
-/** The shard's part of `total` (users, an in-flight cap): dealt out one by one, at least 1. */
+/**
+ * The shard's part of `total` (users, an in-flight cap), dealt out one by one. Needs
+ * total ≥ N (checkShardable): giving a shard "at least one" would run more users, or more
+ * requests in flight, than the unsharded run.
+ */
 function shardPart(total, shard) {
-    return Math.max(1, shardCount(total, shard));
+    if (total < shard.count)
+        throw new RangeError(`shardPart: ${total} is fewer than the ${shard.count} shards`);
+    return shardCount(total, shard);
+}
+/**
+ * Whether the scenario can be split into `shard.count` slices that add up to its load; one
+ * clear line if not. The action checks every scenario before it starts or waits for a
+ * server (a model load can take minutes); shardScenario checks again for the CLI.
+ */
+function checkShardable(scenario, shard) {
+    if (shard.count === 1)
+        return;
+    const where = `scenario '${scenario.name}': shard ${shard.index}/${shard.count}`;
+    if (scenario.load.stages || scenario.sweep || scenario.slo_search) {
+        throw new errors/* InputError */.dz(`${where}: stages, sweep and slo_search cannot be sharded; shard a plain scenario, or split the steps over a matrix of scenarios`);
+    }
+    const { requests, concurrency, type } = scenario.load;
+    if (requests !== undefined && requests < shard.count) {
+        throw new errors/* InputError */.dz(`${where}: the scenario has only ${requests} requests, fewer than the ${shard.count} shards`);
+    }
+    if (concurrency !== undefined && concurrency < shard.count) {
+        const what = type === 'concurrency' ? `concurrency ${concurrency} (users)` : `concurrency ${concurrency} (the in-flight cap)`;
+        throw new errors/* InputError */.dz(`${where}: ${what} is less than the ${shard.count} shards; each shard needs at least one, so together they would exceed it — use at most ${concurrency} shards or raise concurrency`);
+    }
 }
 /** The arrival offsets the unsharded run would use (the runner's own seeded stream); null for a trace. */
 function unshardedOffsets(scenario, seed) {
@@ -65499,17 +66209,10 @@ function unshardedOffsets(scenario, seed) {
 function shardScenario(scenario, seed, measured, shard) {
     if (shard.count === 1)
         return { scenario, measured };
-    const where = `scenario '${scenario.name}': shard ${shard.index}/${shard.count}`;
-    if (scenario.load.stages || scenario.sweep || scenario.slo_search) {
-        throw new errors/* InputError */.dz(`${where}: stages, sweep and slo_search cannot be sharded; shard a plain scenario, or split the steps over a matrix of scenarios`);
-    }
+    checkShardable(scenario, shard);
     const load = { ...scenario.load };
-    if (load.requests !== undefined) {
-        const own = shardCount(load.requests, shard);
-        if (own === 0)
-            throw new errors/* InputError */.dz(`${where}: the scenario has only ${load.requests} requests, fewer than the ${shard.count} shards`);
-        load.requests = own;
-    }
+    if (load.requests !== undefined)
+        load.requests = shardCount(load.requests, shard);
     if (load.concurrency !== undefined)
         load.concurrency = shardPart(load.concurrency, shard);
     const open = load.type !== 'concurrency';
@@ -65588,6 +66291,30 @@ function failureKind(r) {
         return 'cancelled';
     return 'stream_error';
 }
+/**
+ * Per-token inter-token latency: each gap between content chunks spread over the tokens of
+ * the chunk it ends (k tokens: k values of gap / k), so a stream of multi-token chunks
+ * (speculative decoding, stream intervals) weighs each token once. Token counts per chunk
+ * from continuous usage when the server sent it, else the request's output tokens spread
+ * evenly over its chunks. Appends to `out`; true when some chunk held more than one token.
+ */
+function perTokenGaps(r, out) {
+    const offsets = r.chunkOffsetsMs;
+    if (offsets.length < 2 || r.outputTokens === null)
+        return false;
+    const even = r.outputTokens / offsets.length;
+    let multi = false;
+    for (let i = 1; i < offsets.length; i++) {
+        const k = r.chunkTokens?.[i] ?? even;
+        const copies = Math.max(1, Math.round(k));
+        if (copies > 1)
+            multi = true;
+        const gap = (offsets[i] - offsets[i - 1]) / copies;
+        for (let c = 0; c < copies; c++)
+            out.push(gap);
+    }
+    return multi;
+}
 /** Divides by the window in seconds; 0 for an empty window (nothing was measured). */
 function perSecond(amount, windowS) {
     return windowS > 0 ? amount / windowS : 0;
@@ -65601,6 +66328,8 @@ function computeScenarioMetrics(records, window, opts = {}) {
     const outputLatency = [];
     const tpot = [];
     const itl = [];
+    const itlPerToken = [];
+    let multiTokenChunks = false;
     const inputThroughput = [];
     const outputThroughput = [];
     const ttftFromSchedule = [];
@@ -65648,6 +66377,8 @@ function computeScenarioMetrics(records, window, opts = {}) {
         }
         for (let i = 1; i < r.chunkOffsetsMs.length; i++)
             itl.push(r.chunkOffsetsMs[i] - r.chunkOffsetsMs[i - 1]);
+        if (perTokenGaps(r, itlPerToken))
+            multiTokenChunks = true;
         for (const k of r.chunkTokens ?? [])
             maxChunkTokens = Math.max(maxChunkTokens ?? 0, k);
         if (r.scheduledAt !== null) {
@@ -65700,6 +66431,8 @@ function computeScenarioMetrics(records, window, opts = {}) {
     }
     if (maxChunkTokens !== undefined)
         metrics.max_chunk_tokens = maxChunkTokens;
+    if (multiTokenChunks)
+        metrics.itl_per_token_ms = summarize(itlPerToken);
     const rates = sendRates(records);
     if (rates.offered !== undefined)
         metrics.offered_rate_rps = rates.offered;
@@ -65924,9 +66657,9 @@ async function runScenarioSteps(scenario, runStep, opts) {
 /** Seconds of requests in flight an open loop may pile up before the cap on connections matters. */
 const OPEN_LOOP_BACKLOG_S = 30;
 /**
- * An upper bound on the requests the scenario may have in flight at once, for sizing the
- * client's connection pool: the largest concurrency of any step, or rate × 30 s for open
- * loops (the bound run.ts used for one step).
+ * An upper bound on the requests the scenario may have in flight at once: the largest
+ * concurrency of any step, or rate × 30 s for open loops. A replay of timestamps has no rate
+ * that governs it (counted as 1 req/s here); size its pool with plannedConnections.
  */
 function plannedMaxInFlight(s, backlogS = OPEN_LOOP_BACKLOG_S) {
     const loads = [s.load, ...(s.load.stages ?? []).map((st) => ({ ...s.load, ...st }))];
@@ -65941,6 +66674,31 @@ function plannedMaxInFlight(s, backlogS = OPEN_LOOP_BACKLOG_S) {
     if (s.slo_search)
         values.push(s.slo_search.of === 'concurrency' ? Math.floor(s.slo_search.max) : Math.ceil(s.slo_search.max * backlogS));
     return Math.max(1, ...values);
+}
+/**
+ * Connections for a replay of a trace or a timed request log. Its requests carry their own
+ * arrival times, so load.rate (if any) says nothing about how many are in flight, and the
+ * peak is not known before the workload is read. undici opens sockets lazily, so a high
+ * bound costs nothing until the load needs it; 4096 holds e.g. 400 req/s of 10 s streams,
+ * stays under the 8192 run.ts allows and well under a runner's open-file limit (65536). A
+ * load beyond it still queues in the client — and the run then says so (client health).
+ */
+const REPLAY_MAX_CONNECTIONS = 4096;
+/** True when the scenario's requests come with their own arrival times (an open loop on the workload's clock). */
+function replaysTimestamps(s) {
+    const w = s.workload;
+    return s.load.type !== 'concurrency' && (w.source === 'trace' || (w.source === 'request_log' && w.use_timestamps));
+}
+/**
+ * How many connections the client's pool may open for the scenario: plannedMaxInFlight, or
+ * for a timestamp replay without an in-flight cap, REPLAY_MAX_CONNECTIONS. (plannedMaxInFlight
+ * stays the estimate of a typical load, which decides on worker threads.)
+ */
+function plannedConnections(s) {
+    const planned = plannedMaxInFlight(s);
+    if (!replaysTimestamps(s) || s.load.concurrency !== undefined)
+        return planned;
+    return Math.max(planned, REPLAY_MAX_CONNECTIONS);
 }
 
 ;// CONCATENATED MODULE: ./src/workload/lengths.ts
@@ -66145,16 +66903,41 @@ function countMessages(messages, count) {
 }
 
 ;// CONCATENATED MODULE: ./src/workload/lookahead.ts
-function withLookahead(build, depth) {
+/** Recent build durations kept for the estimate (its maximum is used). */
+const RECENT_BUILDS = 16;
+const DEFAULT_MARGIN_MS = 1;
+function withLookahead(build, depth, options = {}) {
+    const now = options.now ?? (() => performance.now());
+    const marginMs = options.marginMs ?? DEFAULT_MARGIN_MS;
     const ready = new Map();
+    const recent = [];
     let wantedUpTo = depth - 1;
     let nextToBuild = 0;
     let pumping = false;
+    /** The arrival offset of the request taken last (due next), if it has one. */
+    let dueOffset;
+    /** Estimated `now()` of arrival offset 0. */
+    let origin = Infinity;
+    const timedBuild = (index) => {
+        const start = now();
+        const spec = build(index);
+        recent.push(now() - start);
+        if (recent.length > RECENT_BUILDS)
+            recent.shift();
+        return spec;
+    };
+    /** True when a build now could still be running when the taken request is due. */
+    const sendIsNear = () => {
+        if (dueOffset === undefined || origin === Infinity)
+            return false;
+        const longest = recent.length > 0 ? Math.max(...recent) : 0;
+        return now() + longest + marginMs > origin + dueOffset;
+    };
     const buildOne = () => {
         if (nextToBuild > wantedUpTo)
             return false;
         if (!ready.has(nextToBuild))
-            ready.set(nextToBuild, build(nextToBuild));
+            ready.set(nextToBuild, timedBuild(nextToBuild));
         nextToBuild++;
         return true;
     };
@@ -66163,7 +66946,7 @@ function withLookahead(build, depth) {
             return;
         pumping = true;
         setImmediate(function step() {
-            if (buildOne())
+            if (!sendIsNear() && buildOne())
                 setImmediate(step);
             else
                 pumping = false;
@@ -66172,11 +66955,15 @@ function withLookahead(build, depth) {
     while (buildOne())
         ;
     return (index) => {
-        const spec = ready.has(index) ? ready.get(index) : build(index);
+        const takenAt = now();
+        const spec = ready.has(index) ? ready.get(index) : timedBuild(index);
         for (const key of ready.keys())
             if (key <= index)
                 ready.delete(key);
         nextToBuild = Math.max(nextToBuild, index + 1);
+        if (dueOffset !== undefined)
+            origin = Math.min(origin, takenAt - dueOffset);
+        dueOffset = spec?.arrivalOffsetMs;
         if (spec !== undefined) {
             wantedUpTo = Math.max(wantedUpTo, index + depth);
             pump();
@@ -70522,10 +71309,11 @@ async function openRequestSource(scenario, opts) {
         notes.push(...trace.notes);
         const blockSize = w.block_size ?? (w.format === 'bailian' ? 16 : 512);
         words.drawFast(new Random(0), 8); // builds the phrase pool now, not during the replay
-        measured = withLookahead(traceRequestBuilder(trace.rows, { ...base, words, blockSize }), TRACE_LOOKAHEAD);
+        const build = traceRequestBuilder(trace.rows, { ...base, words, blockSize });
+        notes.push(...checkSample(build, trace.rows.length, tokenizer)); // the plain builder: a sample must not look like the replay's takes
+        measured = withLookahead(build, TRACE_LOOKAHEAD);
         items = trace.rows.slice(0, 64).map((r) => ({ line: r.line, messages: [], inputTokens: r.inputTokens, outputTokens: r.outputTokens }));
         notes.push(`${trace.rows.length} requests from ${w.format} trace ${w.path} (${trace.read} rows read)`);
-        notes.push(...checkSample(measured, trace.rows.length, tokenizer));
     }
     else {
         const maxItems = limit ?? MAX_DATASET_ITEMS;
@@ -70659,13 +71447,10 @@ async function checkServerTokenizer(root, specs, counter, opts) {
     return { checked, mismatched, maxDifference, templateOverhead, note: `server /tokenize vs ${counter.name}: ${agreement}${overhead}` };
 }
 
-;// CONCATENATED MODULE: ./src/version.ts
-// The tool's version as written into results files; a test keeps it equal to package.json's.
-const TOOL_VERSION = '0.1.0';
-
 ;// CONCATENATED MODULE: ./src/run.ts
 // Runs every scenario of a validated config against one server and returns the results
 // file. It only wires the stages: workload → load → client → metrics.
+
 
 
 
@@ -70696,12 +71481,12 @@ function detectEnvironment(env = process.env) {
  * also proves the server answers; its errors already say what to check (exit 2 for a
  * rejected key, 3 for a server that is down), so they pass through unchanged.
  */
-async function resolveModel(root, wanted, apiKey, headers) {
+async function resolveModel(baseUrl, wanted, apiKey, headers) {
     if (wanted)
         return wanted;
-    const models = await listModels(root, { apiKey, headers, timeoutMs: 10_000 });
+    const models = await listModels(baseUrl, { apiKey, headers, timeoutMs: 10_000 });
     if (models.length === 0)
-        throw new errors/* RunFailedError */.fg(`${root}/v1/models lists no model; set target.model or --model`);
+        throw new errors/* RunFailedError */.fg(`${normalizeBaseUrl(baseUrl).openaiBase}/models lists no model; set target.model or --model`);
     return models[0];
 }
 /** Outputs per scenario also counted with the tokenizer when the server reports usage. */
@@ -70718,6 +71503,12 @@ function usageDisagreementNote(records) {
     const worst = Math.max(...off.map((r) => usageDisagreement(r.outputTokens, r.tokenizerOutputTokens)));
     return `server usage and the tokenizer disagree by more than ${USAGE_DISAGREEMENT_LIMIT * 100} % on ${off.length} of ${checked.length} outputs checked (up to ${(worst * 100).toFixed(1)} %): is the tokenizer the served model's?`;
 }
+/** The engine probes' timeout: short, the probes are a hint (a silent endpoint means "unknown", never a failed run). */
+const ENGINE_PROBE_MS = 2_000;
+/** Whether a scenario's `output_length: auto` needs to know the engine. */
+function needsEngine(s) {
+    return (s.output_length ?? 'auto') === 'auto' && s.api !== 'embeddings' && !bodyDecidesLength(s.body);
+}
 /** A typical stream's duration, for judging whether a load needs worker threads. */
 const TYPICAL_STREAM_S = 5;
 async function runConfig(config, opts = {}) {
@@ -70729,19 +71520,24 @@ async function runConfig(config, opts = {}) {
     const { root } = normalizeBaseUrl(baseUrl);
     const apiKey = opts.apiKey || config.target?.api_key || undefined;
     const targetHeaders = config.target?.headers ?? {};
-    const model = await resolveModel(root, opts.model ?? config.target?.model, apiKey, targetHeaders);
+    // The client gets the URL as given: its query string (`?api-version=…`) goes on the API
+    // requests; `root`, which has none, is what is shown and stored.
+    const model = await resolveModel(baseUrl, opts.model ?? config.target?.model, apiKey, targetHeaders);
+    // Once per run, and only when some scenario's output_length depends on it (never fails).
+    const engine = opts.engine ?? (config.scenarios.some(needsEngine) ? await fingerprintEngine(baseUrl, { apiKey, timeoutMs: ENGINE_PROBE_MS }) : {});
     const startedAt = new Date(clock.now()).toISOString();
     const runDeadline = clock.now() + config.max_duration_s * 1000;
-    // The pool must hold the worst backlog (a server stalled for 30 s at the offered rate);
+    // The pool must hold the worst backlog (a server stalled for 30 s at the offered rate, or
+    // a replay's own arrival times: plannedConnections);
     // worker threads pay off only for loads that really keep hundreds of streams open, so
     // 'auto' judges by a typical stream's length (5 s) instead.
-    const maxInFlight = Math.max(...config.scenarios.map((s) => plannedMaxInFlight(s)));
+    const maxInFlight = Math.max(...config.scenarios.map((s) => plannedConnections(s)));
     const typicalInFlight = Math.max(...config.scenarios.map((s) => plannedMaxInFlight(s, TYPICAL_STREAM_S)));
     const workers = resolveWorkerCount(config.client?.workers, typicalInFlight);
     if (workers > 0)
         log(`client: ${workers} worker threads`);
     // Worker threads stamp times with the system clock in this thread's time base; an injected clock needs the client here.
-    const client = await createRequestSender({ baseUrl: root, apiKey, headers: targetHeaders, connections: Math.min(8192, Math.max(1, maxInFlight)), clock, workers: opts.clock ? 0 : workers });
+    const client = await createRequestSender({ baseUrl, apiKey, headers: targetHeaders, connections: Math.min(8192, Math.max(1, maxInFlight)), clock, workers: opts.clock ? 0 : workers });
     const scenarios = [];
     const down = new ServerDownWatch(clock, root, { downForMs: opts.downForGoodMs, signal: opts.signal });
     try {
@@ -70755,6 +71551,10 @@ async function runConfig(config, opts = {}) {
                 let crossChecks = 0;
                 const source = await openRequestSource(scenario, { seed, idPrefix: `${scenario.name}-${seed}` });
                 const measured = source.measured;
+                // Not in the stored config: it depends on the server, and baselines made before must still match.
+                const outputLength = planOutputLength(scenario.output_length ?? 'auto', scenario, engine);
+                if (outputLength.note)
+                    source.notes.push(outputLength.note);
                 const warmup = source.warmup(scenario.load.warmup);
                 if (source.tokenizer) {
                     const sample = [0, 1, 2].map(measured).filter((s) => s !== undefined);
@@ -70784,6 +71584,7 @@ async function runConfig(config, opts = {}) {
                         body: scenario.body,
                         headers: scenario.headers,
                         maxTokensField: scenario.max_tokens_field,
+                        forceLength: outputLength.force,
                         countOutputTokens: source.tokenizer ? (text) => source.counter.count(text) : undefined,
                         crossCheckTokens: source.tokenizer !== undefined && crossChecks++ < USAGE_CROSS_CHECKS,
                     })),
@@ -70815,17 +71616,27 @@ async function runConfig(config, opts = {}) {
         scenarios,
     };
 }
+/** One line for the log: the load and when it stops. */
 function describeLoad(s) {
     const l = s.load;
     const stop = [l.requests !== undefined ? `${l.requests} requests` : '', l.duration_s !== undefined ? `${l.duration_s} s` : ''].filter(Boolean).join(' or ');
+    const until = stop ? `, ${stop}` : '';
     if (l.type === 'concurrency')
-        return `closed loop at concurrency ${l.concurrency}, ${stop}`;
-    return `${l.type} at ${l.rate} req/s${l.concurrency ? ` (max ${l.concurrency} in flight)` : ''}, ${stop}`;
+        return `closed loop at concurrency ${l.concurrency}${until}`;
+    const cap = l.concurrency ? ` (max ${l.concurrency} in flight)` : '';
+    // A trace or request-log replay has no rate: its requests carry their own arrival times.
+    if (l.rate === undefined)
+        return `open loop on the workload's own arrival times${cap}${until}`;
+    return `${l.type} at ${l.rate} req/s${cap}${until}`;
 }
-/** The scenario as stored in results: header values are redacted (they may carry credentials). */
+/**
+ * The scenario as stored in results: header values are redacted (they may carry credentials);
+ * `output_length: auto`, the default, is left out so results match those made before it existed.
+ */
 function scenarioForResults(s) {
     const headers = Object.fromEntries(Object.keys(s.headers).map((k) => [k, '<redacted>']));
-    return { ...s, headers };
+    const { output_length: outputLength, ...rest } = s;
+    return { ...rest, ...(outputLength !== undefined && outputLength !== 'auto' ? { output_length: outputLength } : {}), headers };
 }
 
 ;// CONCATENATED MODULE: ./src/cli/run-command.ts
@@ -70859,13 +71670,17 @@ A scenario from flags alone (vLLM's names are accepted too):
   --requests N              measured requests (alias --num-prompts)          [100]
   --duration S              or stop after S seconds of sending
   --input-tokens N          prompt length in tokens                             [256]
-  --output-tokens N         output length (max_tokens; ignore_eos is sent)      [128]
+  --output-tokens N         output length (max_tokens)                          [128]
+  --ignore-eos              always force that length (ignore_eos + min_tokens; vLLM, SGLang,
+                            TRT-LLM); without it, forced where the engine is known to take it
   --warmup N                warmup requests, not measured                         [2]
   --api chat|completions    endpoint                                          [chat]
   -h, --help                this help
 
 Exit codes: 0 done; 2 bad input; 3 the run failed (server unreachable, too few successes).
 Without --rate and --concurrency, the flags-only scenario is a closed loop at concurrency 1.
+Without --ignore-eos the engine is fingerprinted: vLLM and SGLang get ignore_eos + min_tokens,
+llama.cpp ignore_eos, TGI, Ollama and others nothing (lengths then come from usage).
 `;
 const options = {
     config: { type: 'string' },
@@ -70887,6 +71702,7 @@ const options = {
     'output-tokens': { type: 'string' },
     warmup: { type: 'string' },
     api: { type: 'string' },
+    'ignore-eos': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
 };
 function num(flags, name, alias) {
@@ -70903,7 +71719,7 @@ function num(flags, name, alias) {
     }
     return value;
 }
-const SCENARIO_FLAGS = ['rate', 'request-rate', 'arrivals', 'concurrency', 'max-concurrency', 'requests', 'num-prompts', 'duration', 'input-tokens', 'output-tokens', 'warmup', 'api'];
+const SCENARIO_FLAGS = ['rate', 'request-rate', 'arrivals', 'concurrency', 'max-concurrency', 'requests', 'num-prompts', 'duration', 'input-tokens', 'output-tokens', 'warmup', 'api', 'ignore-eos'];
 /** A one-scenario config from flags alone. */
 function configFromFlags(flags) {
     const rate = num(flags, 'rate', 'request-rate');
@@ -70932,7 +71748,8 @@ function configFromFlags(flags) {
                 api: flags.api ?? 'chat',
                 workload: { input_tokens: num(flags, 'input-tokens') ?? 256, output_tokens: num(flags, 'output-tokens') ?? 128 },
                 load,
-                body: { ignore_eos: true },
+                // Without --ignore-eos, output_length auto: forced only where the fingerprinted engine takes it.
+                ...(flags['ignore-eos'] === true ? { output_length: 'exact' } : {}),
             },
         ],
     };
@@ -70943,6 +71760,8 @@ async function resolveRunConfig(flags) {
     let config;
     if (typeof flags.config === 'string') {
         const given = SCENARIO_FLAGS.filter((f) => flags[f] !== undefined);
+        if (given[0] === 'ignore-eos')
+            throw new errors/* InputError */.dz('--ignore-eos cannot be combined with --config; set output_length: exact in its scenarios');
         if (given.length > 0)
             throw new errors/* InputError */.dz(`--${given[0]}: scenario flags cannot be combined with --config; put the load in the config file`);
         config = await loadConfigFile(flags.config);
@@ -71090,59 +71909,6 @@ function hasBlocking(diffs) {
     return diffs.some((d) => d.blocking);
 }
 
-;// CONCATENATED MODULE: ./src/gate/baseline-select.ts
-
-function selectBaselines(current, history, allowMismatch) {
-    const byScenario = new Map();
-    const used = new Set();
-    const reasons = [];
-    const diffs = history.length ? runFingerprintDiffs(history[0], current) : [];
-    let runsLeftOut = 0;
-    const blockingFields = new Set();
-    for (const run of history) {
-        const runDiffs = runFingerprintDiffs(run, current);
-        if (hasBlocking(runDiffs) && !allowMismatch) {
-            runsLeftOut++;
-            for (const d of runDiffs)
-                if (d.blocking)
-                    blockingFields.add(d.field);
-            continue;
-        }
-        for (const scenario of current.scenarios) {
-            const stored = run.scenarios.find((s) => s.name === scenario.name);
-            if (!stored)
-                continue;
-            const sDiffs = scenarioFingerprintDiffs(stored, scenario);
-            if (run === history[0])
-                diffs.push(...sDiffs);
-            if (hasBlocking(sDiffs) && !allowMismatch) {
-                for (const d of sDiffs)
-                    if (d.blocking)
-                        blockingFields.add(d.field);
-                continue;
-            }
-            const list = byScenario.get(scenario.name) ?? [];
-            list.push(stored);
-            byScenario.set(scenario.name, list);
-            used.add(run);
-        }
-    }
-    if (runsLeftOut > 0) {
-        reasons.push(`${runsLeftOut} of ${history.length} stored run${history.length === 1 ? '' : 's'} left out: ${[...blockingFields].join(', ')} differ${blockingFields.size === 1 ? 's' : ''} (set gate.allow_fingerprint_mismatch to compare anyway)`);
-    }
-    else if (blockingFields.size > 0) {
-        reasons.push(`scenario config differs from the baseline (${[...blockingFields].join(', ')}); those scenarios are not compared`);
-    }
-    if (allowMismatch && hasBlocking(diffs))
-        reasons.push('the baseline differs in model, GPU or workload; compared anyway because the config allows it');
-    for (const scenario of current.scenarios) {
-        if (history.length > 0 && !byScenario.has(scenario.name) && runsLeftOut < history.length) {
-            reasons.push(`scenario ${scenario.name}: no comparable baseline`);
-        }
-    }
-    return { byScenario, usedRuns: history.filter((r) => used.has(r)), diffs, reasons };
-}
-
 ;// CONCATENATED MODULE: ./src/gate/normal.ts
 // The standard normal distribution: the CDF and its inverse, to turn a log-ratio and its
 // standard error into one-sided p-values and interval bounds.
@@ -71202,6 +71968,193 @@ function normalQuantile(p) {
     return x - u / (1 + (x * u) / 2);
 }
 
+;// CONCATENATED MODULE: ./src/gate/log-comparison.ts
+// One comparison of a statistic between a run and its baseline history, on the log scale
+// (a ratio becomes a difference; run-to-run noise is multiplicative). Each run's log value
+// is the truth plus that run's noise, of variance σ²_run = σ²_rr (run-to-run: another
+// machine, another start) + τ² (within the run: which requests landed in which batch). The
+// baseline is the mean of n runs' logs, so
+//   Var(log current − baseline) = σ²_run · (1 + 1/n).
+// σ²_rr is the documented prior; τ² comes from the block bootstrap. With ≥ 3 history runs
+// their spread measures σ²_run directly, shrunk toward the prior (docs/statistics.md).
+
+/** σ²_run: prior + τ² below 3 runs, else the history's sample variance shrunk toward that. */
+function perRunVariance(logs, priorVar, priorWeight) {
+    const n = logs.length;
+    if (n < 3)
+        return priorVar;
+    const m = logs.reduce((a, b) => a + b, 0) / n;
+    const spread = logs.reduce((a, x) => a + (x - m) * (x - m), 0) / (n - 1);
+    return (priorWeight * priorVar + (n - 1) * spread) / (priorWeight + n - 1);
+}
+function compareLog(input) {
+    const n = input.baselines.length;
+    const logs = input.baselines.map((b) => Math.log(b));
+    const withinVar = Number.isFinite(input.withinVar) ? input.withinVar : 0;
+    const perRunVar = perRunVariance(logs, input.prior * input.prior + withinVar, input.priorWeight);
+    const se = Math.sqrt(perRunVar * (1 + 1 / n));
+    const baselineLog = logs.reduce((a, b) => a + b, 0) / n;
+    const logRatio = Math.log(input.current) - baselineLog;
+    const worse = input.higherIsBetter ? -logRatio : logRatio;
+    const pWorse = se > 0 ? 1 - normalCdf(worse / se) : worse > 0 ? 0 : 1;
+    return { baselineValue: Math.exp(baselineLog), worse, se, pWorse, perRunVar, withinVar, runs: n, fromHistory: n >= 3 };
+}
+/** The newest runs a step needs before the history is cut at it (fewer could be one odd run). */
+const MIN_RUNS_AFTER_STEP = 3;
+/**
+ * A step change in a stored history: the split into the newest k ≥ 3 runs and the older ones
+ * whose means differ by more than the threshold (log(1 + T) up, −log(1 − T) down) and
+ * significantly — the gate's own test, two-sided, with the noise σ²_run estimated from the
+ * spread within the two segments shrunk toward the prior (as perRunVariance) and a
+ * Bonferroni level over the splits tried. Of the splits that qualify, the most significant.
+ */
+function findStep(input) {
+    const n = input.logs.length;
+    const splits = n - MIN_RUNS_AFTER_STEP;
+    if (splits < 1)
+        return null;
+    const zCritical = normalQuantile(1 - input.alpha / (2 * splits));
+    const up = Math.log(1 + input.threshold);
+    const down = input.threshold < 1 ? -Math.log(1 - input.threshold) : Infinity;
+    const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const squares = (xs, m) => xs.reduce((a, x) => a + (x - m) * (x - m), 0);
+    let best = null;
+    for (let k = MIN_RUNS_AFTER_STEP; k < n; k++) {
+        const after = input.logs.slice(0, k);
+        const before = input.logs.slice(k);
+        const ma = mean(after);
+        const mb = mean(before);
+        const df = n - 2;
+        const spread = (squares(after, ma) + squares(before, mb)) / df;
+        const perRunVar = (input.priorWeight * input.prior * input.prior + df * spread) / (input.priorWeight + df);
+        const se = Math.sqrt(perRunVar * (1 / k + 1 / (n - k)));
+        const d = ma - mb;
+        const z = se > 0 ? Math.abs(d) / se : Infinity;
+        if (Math.abs(d) <= (d > 0 ? up : down) || z <= zCritical)
+            continue;
+        if (!best || z > best.z)
+            best = { after: k, logChange: d, z };
+    }
+    return best;
+}
+
+;// CONCATENATED MODULE: ./src/gate/baseline-select.ts
+
+
+
+/** Stored runs per scenario the baseline averages at most (docs/statistics.md: history of 10). */
+const DEFAULT_HISTORY_RUNS = 10;
+function newestFirst(history) {
+    // An unreadable startedAt sorts last; the sort is stable, so equal times keep the store's order.
+    const time = (r) => {
+        const t = Date.parse(r.startedAt);
+        return Number.isFinite(t) ? t : -Infinity;
+    };
+    return [...history].sort((a, b) => (time(a) === time(b) ? 0 : time(b) > time(a) ? 1 : -1));
+}
+/**
+ * The newest runs of one scenario's window that come after the last step change of any gated
+ * statistic, and a line saying where the history was cut. Repeats on the kept runs, since a
+ * later, smaller step may sit inside the newest segment of an older, larger one.
+ */
+function cutAtStep(name, stored, window) {
+    let kept = stored;
+    let reason;
+    for (let round = 0; round < stored.length; round++) {
+        let cut = null;
+        for (const t of window.relative ?? []) {
+            if (t.metric === 'error_rate')
+                continue;
+            const values = kept.map((s) => statisticValue(s, t.metric, t.statistic));
+            if (!values.every((v) => v !== null && v > 0))
+                continue;
+            const step = findStep({
+                logs: values.map((v) => Math.log(v)),
+                threshold: t.magnitude,
+                prior: noisePrior(t.metric, t.statistic, window.noise),
+                // The gate's defaults (DEFAULT_PRIOR_WEIGHT, DEFAULT_ALPHA); gateRun passes its own.
+                priorWeight: window.priorWeight ?? 5,
+                alpha: window.alpha ?? 0.05,
+            });
+            // The most recent step of any statistic wins: no older level may leak into the baseline.
+            if (step && (!cut || step.after < cut.after || (step.after === cut.after && step.z > cut.z))) {
+                const key = t.statistic === 'value' ? t.metric : `${t.metric}.${t.statistic}`;
+                const pct = 100 * (Math.exp(step.logChange) - 1);
+                cut = { after: step.after, z: step.z, text: `${key} moved ${pct >= 0 ? '+' : ''}${pct.toFixed(1)} %` };
+            }
+        }
+        if (!cut)
+            break;
+        reason = `scenario ${name}: ${cut.text} ${cut.after} stored runs ago; the baseline is the ${cut.after} runs since (older runs left out)`;
+        kept = kept.slice(0, cut.after);
+    }
+    return { kept, reason };
+}
+function selectBaselines(current, unordered, allowMismatch, window = {}) {
+    const history = newestFirst(unordered);
+    const limit = window.historyRuns ?? DEFAULT_HISTORY_RUNS;
+    const matching = new Map();
+    const reasons = [];
+    const diffs = history.length ? runFingerprintDiffs(history[0], current) : [];
+    let runsLeftOut = 0;
+    const blockingFields = new Set();
+    for (const run of history) {
+        const runDiffs = runFingerprintDiffs(run, current);
+        if (hasBlocking(runDiffs) && !allowMismatch) {
+            runsLeftOut++;
+            for (const d of runDiffs)
+                if (d.blocking)
+                    blockingFields.add(d.field);
+            continue;
+        }
+        for (const scenario of current.scenarios) {
+            const stored = run.scenarios.find((s) => s.name === scenario.name);
+            if (!stored)
+                continue;
+            const sDiffs = scenarioFingerprintDiffs(stored, scenario);
+            if (run === history[0])
+                diffs.push(...sDiffs);
+            if (hasBlocking(sDiffs) && !allowMismatch) {
+                for (const d of sDiffs)
+                    if (d.blocking)
+                        blockingFields.add(d.field);
+                continue;
+            }
+            const list = matching.get(scenario.name) ?? [];
+            if (list.length < limit)
+                list.push({ run, scenario: stored });
+            matching.set(scenario.name, list);
+        }
+    }
+    const byScenario = new Map();
+    const used = new Set();
+    const stepReasons = [];
+    for (const [name, list] of matching) {
+        // The cut keeps a prefix (the newest runs), so list[i] still owns kept[i].
+        const { kept, reason } = cutAtStep(name, list.map((e) => e.scenario), window);
+        byScenario.set(name, kept);
+        if (reason)
+            stepReasons.push(reason);
+        for (const e of list.slice(0, kept.length))
+            used.add(e.run);
+    }
+    if (runsLeftOut > 0) {
+        reasons.push(`${runsLeftOut} of ${history.length} stored run${history.length === 1 ? '' : 's'} left out: ${[...blockingFields].join(', ')} differ${blockingFields.size === 1 ? 's' : ''} (set gate.allow_fingerprint_mismatch to compare anyway)`);
+    }
+    else if (blockingFields.size > 0) {
+        reasons.push(`scenario config differs from the baseline (${[...blockingFields].join(', ')}); those scenarios are not compared`);
+    }
+    if (allowMismatch && hasBlocking(diffs))
+        reasons.push('the baseline differs in model, GPU or workload; compared anyway because the config allows it');
+    for (const scenario of current.scenarios) {
+        if (history.length > 0 && !byScenario.has(scenario.name) && runsLeftOut < history.length) {
+            reasons.push(`scenario ${scenario.name}: no comparable baseline`);
+        }
+    }
+    reasons.push(...stepReasons);
+    return { byScenario, usedRuns: history.filter((r) => used.has(r)), diffs, reasons };
+}
+
 ;// CONCATENATED MODULE: ./src/gate/error-rate.ts
 // The error-rate comparison: a difference of two proportions, not a ratio (a baseline with
 // no errors has no ratio). Agresti & Caffo (2000): add one failure and one success to each
@@ -71253,38 +72206,6 @@ function holmLevels(pValues, alpha) {
         levels[i] = alpha / (m - k);
     });
     return levels;
-}
-
-;// CONCATENATED MODULE: ./src/gate/log-comparison.ts
-// One comparison of a statistic between a run and its baseline history, on the log scale
-// (a ratio becomes a difference; run-to-run noise is multiplicative). Each run's log value
-// is the truth plus that run's noise, of variance σ²_run = σ²_rr (run-to-run: another
-// machine, another start) + τ² (within the run: which requests landed in which batch). The
-// baseline is the mean of n runs' logs, so
-//   Var(log current − baseline) = σ²_run · (1 + 1/n).
-// σ²_rr is the documented prior; τ² comes from the block bootstrap. With ≥ 3 history runs
-// their spread measures σ²_run directly, shrunk toward the prior (docs/statistics.md).
-
-/** σ²_run: prior + τ² below 3 runs, else the history's sample variance shrunk toward that. */
-function perRunVariance(logs, priorVar, priorWeight) {
-    const n = logs.length;
-    if (n < 3)
-        return priorVar;
-    const m = logs.reduce((a, b) => a + b, 0) / n;
-    const spread = logs.reduce((a, x) => a + (x - m) * (x - m), 0) / (n - 1);
-    return (priorWeight * priorVar + (n - 1) * spread) / (priorWeight + n - 1);
-}
-function compareLog(input) {
-    const n = input.baselines.length;
-    const logs = input.baselines.map((b) => Math.log(b));
-    const withinVar = Number.isFinite(input.withinVar) ? input.withinVar : 0;
-    const perRunVar = perRunVariance(logs, input.prior * input.prior + withinVar, input.priorWeight);
-    const se = Math.sqrt(perRunVar * (1 + 1 / n));
-    const baselineLog = logs.reduce((a, b) => a + b, 0) / n;
-    const logRatio = Math.log(input.current) - baselineLog;
-    const worse = input.higherIsBetter ? -logRatio : logRatio;
-    const pWorse = se > 0 ? 1 - normalCdf(worse / se) : worse > 0 ? 0 : 1;
-    return { baselineValue: Math.exp(baselineLog), worse, se, pWorse, perRunVar, withinVar, runs: n, fromHistory: n >= 3 };
 }
 
 ;// CONCATENATED MODULE: ./src/gate/verdict.ts
@@ -71747,18 +72668,9 @@ function withinRunVariance(current, baselines, metric, statistic, opts = {}) {
 
 
 
+
 const DEFAULT_ALPHA = 0.05;
 const DEFAULT_PRIOR_WEIGHT = 5;
-/** The statistic's value in a scenario's metrics, or null. */
-function statisticValue(s, metric, statistic) {
-    const m = s.metrics[metric];
-    if (m === null || m === undefined)
-        return null;
-    if (typeof m === 'number')
-        return statistic === 'value' ? m : null;
-    const v = m[statistic];
-    return typeof v === 'number' && Number.isFinite(v) ? v : null;
-}
 function usable(v) {
     return v !== null && Number.isFinite(v) && v > 0;
 }
@@ -71779,6 +72691,17 @@ function checkLimits(current, opts) {
         }
     }
     return checks;
+}
+/**
+ * True when neither side has the statistic at all: a file imported from a tool that does not
+ * write it (vLLM's default --save-result has p99 but no p90, and no E2E). That is no evidence
+ * either way, so the comparison is left out and listed, instead of an inconclusive that no
+ * rerun could ever decide. A statistic only one side lacks stays inconclusive.
+ */
+function neitherHas(scenario, stored, t) {
+    if (t.metric === 'error_rate')
+        return false;
+    return !usable(statisticValue(scenario, t.metric, t.statistic)) && stored.every((s) => !usable(statisticValue(s, t.metric, t.statistic)));
 }
 function pendingFor(scenario, stored, t, opts) {
     const up = higherIsBetter(t.metric);
@@ -71872,14 +72795,15 @@ function finish(p, level, pAdjusted, alpha, rule) {
     }
     return comparison;
 }
-function overall(failures, comparisons, limits, compared) {
+/** The Contracts' overall verdict; a limit breach discounted for a slow client counts as inconclusive. */
+function overallVerdict(failures, comparisons, limits) {
     if (failures.length)
         return 'error';
-    if (comparisons.some((c) => c.verdict === 'regression') || limits.some((l) => l.breached))
+    if (comparisons.some((c) => c.verdict === 'regression') || limits.some(failsLimit))
         return 'regression';
-    if (comparisons.some((c) => c.verdict === 'inconclusive'))
+    if (comparisons.some((c) => c.verdict === 'inconclusive') || limits.some((l) => l.breached))
         return 'inconclusive';
-    return compared ? 'pass' : 'no-baseline';
+    return comparisons.length > 0 ? 'pass' : 'no-baseline';
 }
 /** Report order: scenarios as they ran, then metrics in the thresholds' order. In place. */
 function sortComparisons(comparisons, scenarios, relative) {
@@ -71893,16 +72817,26 @@ function gateRun(current, history, opts = {}) {
     const alpha = opts.alpha ?? DEFAULT_ALPHA;
     const rule = opts.rule ?? 'estimate';
     const failures = runFailures(current, opts.minSuccessful ?? DEFAULT_MIN_SUCCESSFUL);
-    const limits = checkLimits(current, thresholds);
-    const selection = selectBaselines(current, history, opts.allowFingerprintMismatch ?? false);
+    const selection = selectBaselines(current, history, opts.allowFingerprintMismatch ?? false, {
+        historyRuns: opts.historyRuns,
+        relative: thresholds.relative,
+        noise: opts.noise,
+        priorWeight: opts.priorWeight ?? DEFAULT_PRIOR_WEIGHT,
+        alpha,
+    });
     const ready = [];
     const pending = [];
+    const notCompared = [];
     if (failures.length === 0) {
         for (const scenario of current.scenarios) {
             const stored = selection.byScenario.get(scenario.name);
             if (!stored || stored.length === 0)
                 continue;
             for (const t of thresholds.relative) {
+                if (neitherHas(scenario, stored, t)) {
+                    notCompared.push(`${t.metric}.${t.statistic}`);
+                    continue;
+                }
                 const p = pendingFor(scenario, stored, t, opts);
                 if ('verdict' in p)
                     ready.push(p);
@@ -71914,14 +72848,17 @@ function gateRun(current, history, opts = {}) {
     const pValues = pending.map((p) => (p.log ? p.log.pWorse : p.rate.pWorse));
     const adjusted = holmAdjust(pValues);
     const levels = holmLevels(pValues, alpha);
-    const comparisons = [...pending.map((p, i) => finish(p, levels[i], adjusted[i], alpha, rule)), ...ready];
+    const { comparisons, limits } = discountSlowClient([...pending.map((p, i) => finish(p, levels[i], adjusted[i], alpha, rule)), ...ready], checkLimits(current, thresholds), clientDelays(current));
     sortComparisons(comparisons, current.scenarios, thresholds.relative);
-    const verdict = overall(failures, comparisons, limits, comparisons.length > 0);
+    const verdict = overallVerdict(failures, comparisons, limits);
     const reasons = [...failures, ...reasonLines(comparisons, limits), ...selection.reasons];
+    if (notCompared.length > 0) {
+        reasons.push(`not compared: ${[...new Set(notCompared)].join(', ')} — neither the current run nor the baseline has it (a file imported from a tool that did not write it); gate a statistic both have, or export it from the tool`);
+    }
     if (history.length === 0)
         reasons.push('no baseline: absolute limits only');
     if (!current.clientHealth.trustworthy) {
-        reasons.push(`the load generator fell behind (${current.clientHealth.reasons.join('; ') || 'see client health'}); latencies may be inflated`);
+        reasons.push(`the load generator fell behind (${current.clientHealth.reasons.join('; ') || 'see client health'}); latencies may be inflated by as much, so a worse figure within that is inconclusive, not a regression`);
     }
     const newest = selection.usedRuns[0] ?? history[0];
     return {
@@ -71953,7 +72890,7 @@ function reasonLines(comparisons, limits) {
     for (const l of limits) {
         if (l.breached) {
             const name = l.statistic === 'value' ? l.metric : `${l.metric}.${l.statistic}`;
-            lines.push(`scenario ${l.scenario}: ${name} = ${l.value} breaks the limit ${l.limit}`);
+            lines.push(`scenario ${l.scenario}: ${name} = ${l.value} breaks the limit ${l.limit}${l.untrusted ? ` — inconclusive: ${UNTRUSTED_NOTE}` : ''}`);
         }
     }
     return lines;
@@ -71972,8 +72909,55 @@ function exitCodeFor(decision, failOn) {
     }
 }
 
-// EXTERNAL MODULE: ./src/sim/server.ts + 10 modules
-var server = __nccwpck_require__(9336);
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/sim/child-process.ts
+// The simulator in its own process: `llm-perf-gate sim …` started by this same program, so
+// its CPU work (prefill of long prompts, batch steps) never shares the event loop, or the
+// core, of the client that measures it. The demo uses it; the tests start it in a worker.
+
+/** How long the child may take to print its "listening on" line. */
+const START_TIMEOUT_MS = 15_000;
+/**
+ * Starts `sim` with `args` (its CLI flags) by re-running this process's own entry script
+ * with the same Node flags (`--import tsx` under `npm run demo`, nothing for the bundled CLI).
+ */
+function startSimProcess(args) {
+    const entry = process.argv[1];
+    const child = (0,external_node_child_process_namespaceObject.spawn)(process.execPath, [...process.execArgv, entry, 'sim', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    return new Promise((resolve, reject) => {
+        const fail = (why) => {
+            clearTimeout(timer);
+            child.kill('SIGKILL');
+            reject(new Error(`the simulator process (${entry} sim) ${why}${output.trim() ? `: ${output.trim().split('\n').slice(-3).join(' | ')}` : ''}`));
+        };
+        const timer = setTimeout(() => fail(`did not start within ${START_TIMEOUT_MS / 1000} s`), START_TIMEOUT_MS);
+        child.once('error', (err) => fail(`could not start (${err.message})`));
+        const onEarlyExit = (code) => fail(`exited with code ${code}`);
+        child.once('exit', onEarlyExit);
+        child.stderr.on('data', (d) => (output += d.toString()));
+        child.stdout.on('data', (d) => {
+            output += d.toString();
+            const m = /listening on (http:\/\/\S+)/.exec(output);
+            if (!m)
+                return;
+            clearTimeout(timer);
+            child.off('exit', onEarlyExit);
+            child.stdout.removeAllListeners('data');
+            child.stdout.resume(); // keep draining, so a chatty child never blocks on a full pipe
+            resolve({
+                url: m[1],
+                close: async () => {
+                    child.kill('SIGTERM');
+                    await exited;
+                },
+            });
+        });
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/cli/demo-command.ts
 // `llm-perf-gate demo`: the whole gate on the built-in simulator, in under a minute.
 // 1. a baseline run (its results table), 2. a candidate on a simulator 25 % slower
@@ -71989,7 +72973,10 @@ var server = __nccwpck_require__(9336);
 
 
 
-/** Two scenarios, each about 7 s on the simulator: a Poisson chat and a fixed concurrency. */
+/**
+ * Two scenarios, each about 7 s on the simulator: a Poisson chat and a fixed concurrency.
+ * No `ignore_eos` in a body: `output_length: auto` finds the simulator's vLLM and forces the length.
+ */
 const DEMO_CONFIG_YAML = `seed: 7
 scenarios:
   - name: chat-poisson
@@ -71998,14 +72985,12 @@ scenarios:
       input_tokens: { dist: normal, mean: 256, std: 64, min: 32, max: 512 }
       output_tokens: 64
     load: { type: poisson, rate: 8, requests: 48, warmup: 2 }
-    body: { ignore_eos: true }
   - name: chat-concurrency-8
     api: chat
     workload:
       input_tokens: 256
       output_tokens: 64
     load: { type: concurrency, concurrency: 8, requests: 48, warmup: 2 }
-    body: { ignore_eos: true }
 `;
 const HELP = `llm-perf-gate demo — the whole gate on the built-in simulator
 
@@ -72017,8 +73002,10 @@ PR comment that catches the regression, then an A/A run that passes.
   --quick         only the baseline run and its results table (the foundation demo)
 `;
 async function benchAgainstSim(speed, driftSeed, log) {
-    // A little per-start drift, as on real runners, so the A/A run shows honest noise.
-    const sim = await (0,server/* startSim */.U)({ port: 0, speed, seed: driftSeed, noise: 0.02, drift: 0.01, driftSeed });
+    // A little per-start drift, as on real runners, so the A/A run shows honest noise. The
+    // simulator runs in its own process: sharing the client's event loop, its batch steps
+    // stalled the client (a 225 ms stall once made the demo's A/A a regression).
+    const sim = await startSimProcess(['--speed', String(speed), '--seed', String(driftSeed), '--noise', '0.02', '--drift', '0.01', '--drift-seed', String(driftSeed)]);
     try {
         const config = parseConfigText(DEMO_CONFIG_YAML, 'demo config');
         return await runConfig(config, { baseUrl: sim.url, log });
@@ -72076,6 +73063,8 @@ var fixed_schedule = __nccwpck_require__(5699);
 var flavors = __nccwpck_require__(9462);
 // EXTERNAL MODULE: ./src/sim/output-plan.ts
 var output_plan = __nccwpck_require__(1960);
+// EXTERNAL MODULE: ./src/sim/server.ts + 10 modules
+var server = __nccwpck_require__(9336);
 ;// CONCATENATED MODULE: ./src/sim/cli.ts
 // `llm-perf-gate sim`: runs the simulated server until SIGINT/SIGTERM.
 
@@ -72422,183 +73411,6 @@ async function loadHistory(paths) {
     return runs.sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt));
 }
 
-;// CONCATENATED MODULE: ./src/report/import/common.ts
-// Shared pieces of the importers: reading numbers out of another tool's JSON, building a
-// Distribution from only the statistics a tool reported, and the provenance every imported
-// scenario carries in `scenario.config` (what it came from, what it lacks).
-
-
-const common_STATISTICS = ['count', 'mean', 'std', 'min', 'p50', 'p90', 'p95', 'p99', 'max'];
-/** The import provenance of a scenario, or null for a scenario our own tool measured. */
-function importInfo(scenario) {
-    const c = scenario.config;
-    const imported = asObject(c.imported);
-    if (typeof c.importedFrom !== 'string' || !imported)
-        return null;
-    const strings = (v) => (Array.isArray(v) ? v.filter((x) => typeof x === 'string') : []);
-    return {
-        importedFrom: c.importedFrom,
-        aggregatesOnly: imported.aggregatesOnly === true,
-        missing: strings(imported.missing),
-        notes: strings(imported.notes),
-        workload: asObject(c.workload) ?? {},
-    };
-}
-/** The provenance object as it goes into scenario.config. */
-function common_provenance(info) {
-    return {
-        importedFrom: info.importedFrom,
-        workload: info.workload,
-        imported: { aggregatesOnly: info.aggregatesOnly, missing: [...new Set(info.missing)], notes: info.notes },
-    };
-}
-/** Adds a statistic our Distribution has no slot for (e.g. `p99.9`) as an extra key. */
-function addExtraStatistic(d, name, value) {
-    if (d && Number.isFinite(value))
-        d[name] = value;
-}
-/** Extra statistics of a Distribution (keys beyond ours, e.g. `p99.9`). */
-function extraStatistics(d) {
-    const out = {};
-    if (!d)
-        return out;
-    for (const [k, v] of Object.entries(d))
-        if (!common_STATISTICS.includes(k) && typeof v === 'number')
-            out[k] = v;
-    return out;
-}
-/** Whether a Distribution has this statistic (imported ones may lack some). */
-function hasStatistic(d, stat) {
-    return d != null && typeof d[stat] === 'number' && Number.isFinite(d[stat]);
-}
-/** A plain object, or null. */
-function asObject(value) {
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : null;
-}
-/** A finite number, or undefined (Python's NaN/Infinity and nulls count as absent). */
-function finite(value) {
-    return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-}
-/** Follows a path of keys through nested objects. */
-function dig(value, ...path) {
-    let v = value;
-    for (const key of path) {
-        const o = asObject(v);
-        if (!o)
-            return undefined;
-        v = o[key];
-    }
-    return v;
-}
-/**
- * A Distribution holding only the statistics given (scaled by `scale`, e.g. 1000 for s → ms);
- * the ones not given are absent and recorded in `missing` as `key.stat`. Null when the
- * source has no statistic at all for this metric.
- */
-function partialDistribution(key, stats, missing, scale = 1) {
-    const present = common_STATISTICS.filter((s) => stats[s] !== undefined && Number.isFinite(stats[s]));
-    if (present.length === 0 || present.every((s) => s === 'count')) {
-        missing.push(key);
-        return null;
-    }
-    const out = {};
-    for (const s of common_STATISTICS) {
-        const v = stats[s];
-        if (v === undefined || !Number.isFinite(v)) {
-            missing.push(`${key}.${s}`);
-            continue;
-        }
-        out[s] = s === 'count' ? v : v * scale;
-    }
-    // The Distribution type says every field is a number; an imported one may lack some, and
-    // ImportInfo.missing (plus hasStatistic) is how readers tell. Nothing is invented to fill it.
-    return out;
-}
-/** Metrics with every distribution absent: importers fill what their source has. */
-function emptyMetrics() {
-    return {
-        ttft_ms: null,
-        tpot_ms: null,
-        itl_ms: null,
-        e2e_ms: null,
-        output_latency_ms: null,
-        input_throughput_tps: null,
-        output_throughput_tps: null,
-        request_throughput_rps: 0,
-        output_token_throughput_tps: 0,
-        total_token_throughput_tps: 0,
-        goodput_rps: null,
-        error_rate: 0,
-        completed: 0,
-        failed: 0,
-        duration_s: 0,
-        errors_by_kind: {},
-        total_input_tokens: 0,
-        total_output_tokens: 0,
-        token_sources: {},
-    };
-}
-/** Run-level numbers a source lacks: listed as missing, left at 0 (the type needs a number). */
-function markMissingRunLevel(metrics, given, missing) {
-    const m = metrics;
-    for (const [key, value] of Object.entries(given)) {
-        if (value === undefined || !Number.isFinite(value))
-            missing.push(key);
-        else
-            m[key] = value;
-    }
-}
-/**
- * Client health is ours to measure: another tool's file does not say. Zeros with no reasons
- * (an imported run is not flagged); ImportInfo.notes tells the reader it was not measured.
- */
-function unknownClientHealth() {
-    const zero = { p50: 0, p99: 0, max: 0 };
-    return { scheduleSlipMs: zero, eventLoopDelayMs: zero, trustworthy: true, reasons: [] };
-}
-/** A URL without credentials, query or fragment (an imported file may carry either). */
-function common_safeUrl(raw) {
-    if (typeof raw !== 'string' || raw === '')
-        return 'unknown';
-    const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `http://${raw}`;
-    try {
-        const u = new URL(withScheme);
-        return `${u.protocol}//${u.host}${u.pathname === '/' ? '' : u.pathname.replace(/\/$/, '')}`;
-    }
-    catch {
-        return 'unknown';
-    }
-}
-/** Copies only the named keys whose values are plain scalars (never headers, keys, tokens). */
-function pickScalars(source, keys) {
-    const o = asObject(source) ?? {};
-    const out = {};
-    for (const k of keys) {
-        const v = o[k];
-        if (typeof v === 'number' || typeof v === 'boolean' || (typeof v === 'string' && v.length <= 200))
-            out[k] = v;
-    }
-    return out;
-}
-/** Wraps imported scenarios in our results form. */
-function importedRun(shell) {
-    if (shell.scenarios.length === 0)
-        throw new errors/* InputError */.dz(`${shell.tool} file has no benchmark results to import`);
-    return {
-        schemaVersion: 1,
-        tool: { name: 'llm-perf-gate', version: TOOL_VERSION },
-        startedAt: shell.startedAt,
-        target: { baseUrl: common_safeUrl(shell.baseUrl), model: shell.model || 'unknown', ...(shell.engine ? { engine: shell.engine } : {}) },
-        environment: {},
-        clientHealth: unknownClientHealth(),
-        scenarios: shell.scenarios,
-    };
-}
-/** Seconds since the epoch → ISO 8601; the fallback when absent. */
-function isoFromEpochSeconds(s, fallback) {
-    return s !== undefined && s > 0 ? new Date(s * 1000).toISOString() : fallback;
-}
-
 ;// CONCATENATED MODULE: ./src/report/import/genai-perf.ts
 
 const CONFIG_KEYS = [
@@ -72690,7 +73502,7 @@ function importGenaiPerf(doc, fileName) {
         startedAt: new Date(0).toISOString(),
         baseUrl: input.url,
         model,
-        scenarios: [{ name, config: common_provenance(info), window: { startMs: 0, endMs: (durationS ?? 0) * 1000 }, metrics, requests: [] }],
+        scenarios: [{ name, config: provenance(info), window: { startMs: 0, endMs: (durationS ?? 0) * 1000 }, metrics, requests: [] }],
     });
 }
 
@@ -72847,7 +73659,7 @@ function guidellmScenario(b, index) {
         total_input_tokens: finite(dig(m, 'prompt_token_count', 'successful', 'total_sum')),
         total_output_tokens: finite(dig(m, 'output_token_count', 'successful', 'total_sum')),
     }, info.missing);
-    return { name, config: common_provenance(info), window, metrics, requests: records ?? [] };
+    return { name, config: provenance(info), window, metrics, requests: records ?? [] };
 }
 function importGuidellm(doc) {
     const benchmarks = (Array.isArray(doc.benchmarks) ? doc.benchmarks : []).map(asObject).filter((b) => b !== null);
@@ -72964,7 +73776,7 @@ function importInferencePerf(doc, name = 'inference-perf') {
         startedAt: new Date(0).toISOString(),
         baseUrl: undefined,
         model: 'unknown',
-        scenarios: [{ name, config: common_provenance(info), window: { startMs: 0, endMs: (durationS ?? 0) * 1000 }, metrics, requests: [] }],
+        scenarios: [{ name, config: provenance(info), window: { startMs: 0, endMs: (durationS ?? 0) * 1000 }, metrics, requests: [] }],
     });
 }
 
@@ -73233,7 +74045,7 @@ function vllmScenario(o, name, baseMs) {
         total_output_tokens: finite(o.total_output_tokens),
     }, info.missing);
     metrics.goodput_rps = finite(o.request_goodput) ?? null;
-    return { name, config: common_provenance(info), window, metrics, requests: records ?? [] };
+    return { name, config: provenance(info), window, metrics, requests: records ?? [] };
 }
 /**
  * vLLM save-result object(s) → RunResult. Several objects (from --append-result) become one
@@ -73388,100 +74200,6 @@ function escape_formatNumber(value) {
     return a >= 100 ? value.toFixed(1) : a >= 1 ? value.toFixed(3) : value.toFixed(4);
 }
 
-;// CONCATENATED MODULE: ./src/report/trend.ts
-
-const HEADLINE_METRICS = [
-    { id: 'ttft_ms.p90', label: 'TTFT p90', unit: 'ms' },
-    { id: 'tpot_ms.p50', label: 'TPOT p50', unit: 'ms' },
-    { id: 'output_token_throughput_tps', label: 'output throughput', unit: 'tok/s' },
-];
-/** The value of a headline metric in a scenario, or null when absent (an imported run may lack it). */
-function headlineValue(s, id) {
-    const [key, stat] = id.split('.');
-    const m = s.metrics;
-    if (stat === undefined) {
-        const v = m[key];
-        return typeof v === 'number' && Number.isFinite(v) ? v : null;
-    }
-    const d = m[key];
-    return d && hasStatistic(d, stat) ? d[stat] : null;
-}
-/** A run's short label: its commit (7 characters), else its date. */
-function runLabel(run) {
-    const commit = run.environment.commit;
-    if (commit)
-        return commit.slice(0, 7);
-    return run.startedAt.slice(0, 16).replace('T', ' ');
-}
-/** The points of the trend, oldest first. */
-function trendPoints(history, opts = {}) {
-    const last = Math.max(1, Math.floor(opts.last ?? 20));
-    const scenario = opts.scenario ?? history[0]?.scenarios[0]?.name ?? null;
-    const runs = history.slice(0, last).reverse();
-    const points = [];
-    for (const run of runs) {
-        const s = run.scenarios.find((x) => x.name === scenario);
-        if (!s)
-            continue;
-        const values = {};
-        for (const h of HEADLINE_METRICS)
-            values[h.id] = headlineValue(s, h.id);
-        points.push({ label: runLabel(run), startedAt: run.startedAt, values });
-    }
-    return { scenario, points };
-}
-/** Text safe inside a mermaid quoted label: no quotes, brackets, backticks or line breaks. */
-function mermaidLabel(text) {
-    return text.replace(/[^A-Za-z0-9 ._:/#+-]/g, '_').slice(0, 40);
-}
-/** Text safe inside a markdown table cell (no pipes, no markup, no line breaks). */
-function markdownCell(text) {
-    return text.replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`).replace(/[\r\n]+/g, ' ');
-}
-function trend_round(v) {
-    return Math.abs(v) >= 100 ? Math.round(v * 10) / 10 : Math.round(v * 1000) / 1000;
-}
-/** One xychart-beta for one metric; null when fewer than two runs have it. */
-function mermaidChart(points, metric) {
-    const have = points.filter((p) => p.values[metric.id] !== null);
-    if (have.length < 2)
-        return null;
-    const values = have.map((p) => trend_round(p.values[metric.id]));
-    const hi = Math.max(...values);
-    const top = hi > 0 ? trend_round(hi * 1.15) : 1;
-    return [
-        '```mermaid',
-        'xychart-beta',
-        `  title "${mermaidLabel(`${metric.label} (${metric.unit})`)}"`,
-        `  x-axis [${have.map((p) => `"${mermaidLabel(p.label)}"`).join(', ')}]`,
-        `  y-axis "${mermaidLabel(metric.unit)}" 0 --> ${top}`,
-        `  line [${values.join(', ')}]`,
-        '```',
-    ].join('\n');
-}
-function formatCell(v) {
-    return v === null ? '—' : String(trend_round(v));
-}
-/** Markdown: a heading, one mermaid chart per headline metric, and the table (newest last). */
-function trendMarkdown(history, opts = {}) {
-    const { scenario, points } = trendPoints(history, opts);
-    if (scenario === null || points.length === 0)
-        return '_No stored runs to show a trend of._\n';
-    const parts = [`#### Trend of scenario \`${markdownCell(scenario).replace(/`/g, '')}\`, last ${points.length} run(s)`, ''];
-    for (const metric of HEADLINE_METRICS) {
-        const chart = mermaidChart(points, metric);
-        if (chart)
-            parts.push(chart, '');
-    }
-    const header = ['run', 'started', ...HEADLINE_METRICS.map((m) => `${m.label} (${m.unit})`)];
-    parts.push(`| ${header.join(' | ')} |`, `| ${header.map((_, i) => (i < 2 ? '---' : '---:')).join(' | ')} |`);
-    for (const p of points) {
-        const cells = [markdownCell(p.label), markdownCell(p.startedAt.slice(0, 16).replace('T', ' ')), ...HEADLINE_METRICS.map((m) => formatCell(p.values[m.id]))];
-        parts.push(`| ${cells.join(' | ')} |`);
-    }
-    return `${parts.join('\n')}\n`;
-}
-
 ;// CONCATENATED MODULE: ./src/report/html/svg-chart.ts
 // A small SVG line chart drawn by our own code (no library, no network at view time):
 // linear axes with "nice" ticks, one polyline per series, a legend. Used for latency CDFs,
@@ -73590,8 +74308,9 @@ function cdfPoints(values) {
 
 
 const STATS = ['count', 'mean', 'std', 'min', 'p50', 'p90', 'p95', 'p99', 'max'];
+// goodput_rps, token_goodput_tps and slo_attainment are '—' when no SLOs are set.
 const RUN_LEVEL = [
-    'request_throughput_rps', 'output_token_throughput_tps', 'total_token_throughput_tps', 'goodput_rps',
+    'request_throughput_rps', 'output_token_throughput_tps', 'total_token_throughput_tps', 'goodput_rps', 'token_goodput_tps', 'slo_attainment',
     'error_rate', 'completed', 'failed', 'duration_s', 'total_input_tokens', 'total_output_tokens',
 ];
 function table(cls, header, rows) {
@@ -73621,7 +74340,7 @@ function decisionSection(decision) {
         `<span class="verdict v-${escapeHtml(c.verdict)}">${escapeHtml(c.verdict)}</span>`,
         escapeHtml(c.note ?? ''),
     ]);
-    const limitRows = limits.map((l) => [escapeHtml(l.scenario), escapeHtml(`${l.metric}.${l.statistic}`), escapeHtml(l.limit), escapeHtml(escape_formatNumber(l.value)), l.breached ? '<span class="verdict v-regression">breached</span>' : 'ok']);
+    const limitRows = limits.map((l) => [escapeHtml(l.scenario), escapeHtml(`${l.metric}.${l.statistic}`), escapeHtml(l.limit), escapeHtml(escape_formatNumber(l.value)), !l.breached ? 'ok' : l.untrusted ? '<span class="verdict v-inconclusive">breached, untrusted client</span>' : '<span class="verdict v-regression">breached</span>']);
     return [
         `<section id="decision"><h2>Gate decision: <span class="verdict v-${escapeHtml(d.verdict)}">${escapeHtml(d.verdict)}</span></h2>`,
         reasons ? `<ul class="reasons">${reasons}</ul>` : '',
@@ -73636,7 +74355,7 @@ function summaryTables(s) {
         return [escapeHtml(key), ...STATS.map((st) => escapeHtml(d && hasStatistic(d, st) ? escape_formatNumber(d[st]) : '—'))];
     });
     const m = s.metrics;
-    const runRows = RUN_LEVEL.map((k) => [escapeHtml(k), escapeHtml(k === 'error_rate' ? sections_pct(m[k]) : escape_formatNumber(m[k]))]);
+    const runRows = RUN_LEVEL.map((k) => [escapeHtml(k), escapeHtml(k === 'error_rate' || k === 'slo_attainment' ? sections_pct(m[k]) : escape_formatNumber(m[k]))]);
     return [
         table('summary', ['metric', ...STATS], distRows),
         table('run-level', ['run-level', 'value'], runRows),
@@ -73652,6 +74371,13 @@ function provenanceNote(s) {
         info.missing.length ? `Not in the source (shown as —): ${info.missing.join(', ')}.` : '',
     ].filter(Boolean);
     return `<div class="provenance">${lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('')}</div>`;
+}
+/** What the workload stage said (approximate lengths, skipped rows, a /tokenize mismatch). */
+function workloadNote(s) {
+    const notes = (s.workloadNotes ?? []).filter((n) => typeof n === 'string' && n.trim() !== '');
+    if (notes.length === 0)
+        return '';
+    return `<p class="note workload">Workload: ${notes.map(escapeHtml).join('; ')}.</p>`;
 }
 const CDF_METRICS = [
     ['TTFT', (r) => r.ttftMs],
@@ -73689,6 +74415,7 @@ function scenarioSection(s, baseline) {
     return [
         `<section class="scenario"><h2>Scenario ${escapeHtml(s.name)}</h2>`,
         provenanceNote(s),
+        workloadNote(s),
         summaryTables(s),
         cdfCharts(s, baseline),
         '</section>',
@@ -73797,6 +74524,7 @@ function renderHtmlReport(input) {
 //     fail_on: regression | inconclusive | never
 //     allow_fingerprint_mismatch: false
 //     alpha: 0.05                      # family-wise false-alarm rate across comparisons
+//     history_runs: 10                 # newest stored runs the baseline averages at most
 //     noise: { tpot_ms: 0.03, ttft_ms.p90: 0.08 }   # run-to-run sd of log(value), e.g. from calibrate
 
 
@@ -73806,6 +74534,7 @@ const gateSectionSchema = cli_schemas/* strictObject */.rej({
     fail_on: cli_schemas/* enum */.k5n(['regression', 'inconclusive', 'never']).optional(),
     allow_fingerprint_mismatch: cli_schemas/* boolean */.zMY().optional(),
     alpha: cli_schemas/* number */.aig().gt(0).lt(0.5).optional(),
+    history_runs: cli_schemas/* number */.aig().int().min(1).max(100).optional(),
     noise: cli_schemas/* record */.g1P(cli_schemas/* string */.YjP(), cli_schemas/* number */.aig().positive().max(2)).optional(),
 });
 function gateSettingsFromConfig(config) {
@@ -73826,6 +74555,7 @@ function gateSettingsFromConfig(config) {
             thresholds: config?.thresholds,
             rule: g.rule,
             allowFingerprintMismatch: g.allow_fingerprint_mismatch,
+            historyRuns: g.history_runs,
             noise: g.noise,
             alpha: g.alpha,
             minSuccessful: config?.min_successful,
@@ -73972,10 +74702,15 @@ async function isFile(path) {
 const COMPARE_FORMATS = (/* unused pure expression or super */ null && (RESULTS_FORMATS));
 
 ;// CONCATENATED MODULE: ./src/gate/calibrate-command.ts
-// `llm-perf-gate calibrate`: run the same benchmark several times against one server (A/A)
-// and measure the noise floor per gated metric: how much a statistic moves between runs of
-// unchanged code (σ per run, on the log scale), how much of it is within-run sampling
-// (the block bootstrap's τ), and the smallest relative threshold that noise supports.
+// `llm-perf-gate calibrate`: measure the noise floor per gated metric from A/A runs — how
+// much a statistic moves between runs of unchanged code (σ per run, on the log scale), how
+// much of that is within-run sampling (the paired block bootstrap's τ, as the gate measures
+// it), and the run-to-run rest σ_rr that `gate.noise` takes (the gate adds τ² back itself).
+// Runs made back to back against one server start (the default) miss the drift between CI
+// runs, so their suggestions are never below the documented priors and default thresholds;
+// `--results PATH` reads results of separate CI runs, whose spread is the real thing.
+
+
 
 
 
@@ -73995,73 +74730,131 @@ function sd(xs) {
     const m = xs.reduce((a, b) => a + b, 0) / xs.length;
     return Math.sqrt(xs.reduce((a, x) => a + (x - m) * (x - m), 0) / Math.max(1, xs.length - 1));
 }
-/** The calibration table from A/A runs of one config (pure: the runs are given). */
+/** Runs whose τ is bootstrapped (each paired with up to three others): τ of a median of a few hundred requests is itself noisy, so average several; beyond 20 more only cost time. */
+const TAU_RUNS = 20;
+/**
+ * τ² of one run as the gate estimates it (withinRunVariance: paired with the other runs that
+ * kept their requests, else the run's own bootstrap), averaged over the first few runs; 0
+ * when no run kept requests (a compacted history), so σ_rr is then the whole spread.
+ */
+function meanWithinVar(same, metric, statistic) {
+    const withRequests = same.filter((s) => s.requests.length > 1);
+    const vars = withRequests.slice(0, TAU_RUNS).map((s) => withinRunVariance(s, withRequests.filter((o) => o !== s), metric, statistic).perRunVar);
+    const finite = vars.filter((v) => Number.isFinite(v));
+    return finite.length ? finite.reduce((a, v) => a + v, 0) / finite.length : 0;
+}
+/**
+ * The calibration table from A/A runs of one config (pure: the runs are given). The first
+ * run is the reference: runs and scenarios whose model, GPU or workload differ from it are
+ * left out, as the gate would not compare them either.
+ */
 function calibrateFromRuns(runs, thresholds) {
     if (runs.length < 3)
         throw new errors/* InputError */.dz(`calibrate: needs at least 3 runs to measure the noise, got ${runs.length}`);
+    const reference = runs[0];
+    const comparable = runs.filter((r) => !hasBlocking(runFingerprintDiffs(r, reference)));
     const rows = [];
     const { relative } = resolveThresholds(thresholds);
-    for (const scenario of runs[0].scenarios) {
+    for (const scenario of reference.scenarios) {
+        const same = comparable
+            .map((r) => r.scenarios.find((s) => s.name === scenario.name))
+            .filter((s) => s !== undefined && !hasBlocking(scenarioFingerprintDiffs(s, scenario)));
         for (const t of relative) {
             if (t.metric === 'error_rate')
                 continue;
-            const same = runs.map((r) => r.scenarios.find((s) => s.name === scenario.name)).filter((s) => s !== undefined);
-            const values = same.map((s) => statisticValue(s, t.metric, t.statistic)).filter((v) => v !== null && v > 0);
-            if (values.length < 3)
+            const withValue = same.filter((s) => {
+                const v = statisticValue(s, t.metric, t.statistic);
+                return v !== null && v > 0;
+            });
+            if (withValue.length < 3)
                 continue;
-            const perRunSd = sd(values.map((v) => Math.log(v)));
-            const withins = same.map((s) => withinRunLogSd(s, t.metric, t.statistic)).filter((w) => Number.isFinite(w));
-            const withinSd = withins.length ? Math.sqrt(withins.reduce((a, w) => a + w * w, 0) / withins.length) : 0;
+            const perRunSd = sd(withValue.map((s) => Math.log(statisticValue(s, t.metric, t.statistic))));
+            const withinVar = meanWithinVar(withValue, t.metric, t.statistic);
             rows.push({
                 scenario: scenario.name,
                 metric: t.metric,
                 statistic: t.statistic,
-                runs: values.length,
+                runs: withValue.length,
                 perRunSd,
-                withinSd,
-                runToRunSd: Math.sqrt(Math.max(0, perRunSd * perRunSd - withinSd * withinSd)),
+                withinSd: Math.sqrt(withinVar),
+                runToRunSd: Math.sqrt(Math.max(0, perRunSd * perRunSd - withinVar)),
                 supportedThreshold: supportedThreshold(perRunSd),
             });
         }
     }
     return rows;
 }
+/** gate.noise's schema needs a positive value: a run-to-run part that measured 0 is written as this. */
+const MIN_NOISE = 0.001;
+/**
+ * What to put into the config. Per metric.statistic, the largest over scenarios so no
+ * scenario is under-covered. σ_rr goes into gate.noise (the gate adds τ² itself); the
+ * threshold is the one supported by the σ_run the gate will then use, √(noise² + τ²).
+ * Unless the runs came from separate server starts, the noise is at least the documented
+ * prior and the threshold at least the default: back-to-back runs cannot see the drift
+ * between CI runs, and a gate tuned to them cries wolf.
+ */
+function suggestSettings(rows, opts) {
+    const byKey = new Map();
+    for (const r of rows) {
+        const key = r.statistic === 'value' ? r.metric : `${r.metric}.${r.statistic}`;
+        const prev = byKey.get(key);
+        byKey.set(key, { metric: r.metric, statistic: r.statistic, rr: Math.max(prev?.rr ?? 0, r.runToRunSd), within: Math.max(prev?.within ?? 0, r.withinSd) });
+    }
+    const defaults = new Map(resolveThresholds().relative.map((t) => [`${t.metric}.${t.statistic}`, t.magnitude]));
+    const noise = new Map();
+    const thresholds = new Map();
+    const raised = [];
+    for (const [key, k] of byKey) {
+        const measured = Math.max(MIN_NOISE, k.rr);
+        const value = opts.separateStarts ? measured : Math.max(measured, noisePrior(k.metric, k.statistic));
+        const supported = Math.max(0.01, Math.ceil(100 * supportedThreshold(Math.hypot(value, k.within))) / 100);
+        const threshold = opts.separateStarts ? supported : Math.max(supported, defaults.get(`${k.metric}.${k.statistic}`) ?? 0);
+        if (value > measured || threshold > supported)
+            raised.push(key);
+        noise.set(key, value);
+        // Two decimals of a percent: a default such as +7% prints as 7, a measured 7.3 % rounds up to 8.
+        thresholds.set(key, `${higherIsBetter(k.metric) ? '-' : '+'}${Number((100 * threshold).toFixed(2))}%`);
+    }
+    return { noise, thresholds, raised };
+}
 /** The table and a YAML snippet for the config. */
-function formatCalibration(rows) {
+function formatCalibration(rows, opts = { separateStarts: false }) {
     const lines = ['scenario / metric               runs   per-run sd   within sd   run-to-run   supports threshold'];
     for (const r of rows) {
         const key = r.statistic === 'value' ? r.metric : `${r.metric}.${r.statistic}`;
         lines.push(`${`${r.scenario} / ${key}`.slice(0, 32).padEnd(32)} ${String(r.runs).padStart(4)}   ${(100 * r.perRunSd).toFixed(2).padStart(8)} %  ${(100 * r.withinSd).toFixed(2).padStart(7)} %  ${(100 * r.runToRunSd).toFixed(2).padStart(8)} %   ${(100 * r.supportedThreshold).toFixed(1).padStart(6)} %`);
     }
-    // One noise entry per metric.statistic: the largest over scenarios, so no scenario is under-covered.
-    const noise = new Map();
-    const supports = new Map();
-    for (const r of rows) {
-        const key = r.statistic === 'value' ? r.metric : `${r.metric}.${r.statistic}`;
-        noise.set(key, Math.max(noise.get(key) ?? 0, r.perRunSd));
-        supports.set(key, Math.max(supports.get(key) ?? 0, r.supportedThreshold));
+    const suggestion = suggestSettings(rows, opts);
+    if (suggestion.raised.length > 0) {
+        lines.push('', `warning: runs against one server start miss the drift between CI runs; raised to the documented prior noise / default threshold: ${suggestion.raised.join(', ')} (measure separate CI runs with --results PATH)`);
     }
-    lines.push('', '# For your config: the measured noise (within + run-to-run, per run) and thresholds it supports.', 'gate:', '  noise:');
-    for (const [k, v] of noise)
-        lines.push(`    ${k}: ${Math.max(0.001, v).toFixed(4)}`);
+    lines.push('', '# For your config: the run-to-run noise (the gate adds the within-run part itself) and the thresholds it supports.', 'gate:', '  noise:');
+    for (const [k, v] of suggestion.noise)
+        lines.push(`    ${k}: ${v.toFixed(4)}`);
     lines.push('thresholds:');
-    for (const [k, v] of supports) {
-        const sign = k.includes('throughput') || k.endsWith('_rps') ? '-' : '+';
-        lines.push(`  ${k}: "${sign}${Math.max(1, Math.ceil(100 * v))}%"`);
-    }
+    for (const [k, v] of suggestion.thresholds)
+        lines.push(`  ${k}: "${v}"`);
     return lines.join('\n') + '\n';
 }
 const CALIBRATE_HELP = `llm-perf-gate calibrate — measure the noise floor of a server with A/A runs
 
 Usage: llm-perf-gate calibrate [--config FILE] [--base-url URL] [--runs N]
+       llm-perf-gate calibrate --results PATH [--config FILE]
 
-  --config FILE     the scenarios to run (default: the built-in default scenario)
+  --config FILE     the scenarios to run, and the thresholds to calibrate
+                    (default: the built-in default scenario and thresholds)
   --base-url URL    the server (root or /v1)                     [config target.base_url]
   --runs N          how many identical runs (at least 3)         [5]
+  --results PATH    instead of running: results of separate CI runs of unchanged code —
+                    a results file, a JSONL history (the data branch's) or a directory
+                    of them; runs of another model, GPU or workload are left out
 
-Prints, per gated metric, the noise per run and the smallest threshold it supports, and a
-gate.noise / thresholds snippet for the config. Run it on the machine CI will use: the
-noise between runs there is what the gate must not mistake for a regression.
+Prints, per gated metric, the noise per run (and its within-run and run-to-run parts) and
+the smallest threshold it supports, and a gate.noise / thresholds snippet for the config.
+Runs made here share one server start and miss the drift between CI runs, so the snippet
+never goes below the documented priors and default thresholds; only --results, from runs
+on separate starts or runners, can lower them.
 `;
 async function calibrateCommand(argv, deps = {}) {
     const out = deps.out ?? ((t) => process.stdout.write(t));
@@ -74069,7 +74862,13 @@ async function calibrateCommand(argv, deps = {}) {
     try {
         values = (0,external_node_util_.parseArgs)({
             args: argv,
-            options: { config: { type: 'string' }, 'base-url': { type: 'string' }, runs: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+            options: {
+                config: { type: 'string' },
+                'base-url': { type: 'string' },
+                runs: { type: 'string' },
+                results: { type: 'string' },
+                help: { type: 'boolean', short: 'h' },
+            },
         }).values;
     }
     catch (e) {
@@ -74079,17 +74878,27 @@ async function calibrateCommand(argv, deps = {}) {
         out(CALIBRATE_HELP);
         return 0;
     }
+    const config = values.config ? await loadConfigFile(values.config) : parseConfigText(DEFAULT_CONFIG_YAML, 'the default scenario');
+    if (values.results !== undefined) {
+        if (values.runs !== undefined || values['base-url'] !== undefined)
+            throw new errors/* InputError */.dz('--results: reads stored runs; leave out --runs and --base-url');
+        const runs = await loadHistory([values.results]);
+        if (runs.length < 3)
+            throw new errors/* InputError */.dz(`--results: ${values.results} holds ${runs.length} run${runs.length === 1 ? '' : 's'}; the noise needs at least 3`);
+        out(`${runs.length} stored runs from ${values.results}, newest ${runs[0].startedAt}\n\n`);
+        out(formatCalibration(calibrateFromRuns(runs, config.thresholds), { separateStarts: true }));
+        return 0;
+    }
     const count = values.runs === undefined ? 5 : Number(values.runs);
     if (!Number.isInteger(count) || count < 3 || count > 100)
         throw new errors/* InputError */.dz(`--runs: '${values.runs}' must be a whole number from 3 to 100`);
-    const config = values.config ? await loadConfigFile(values.config) : parseConfigText(DEFAULT_CONFIG_YAML, 'the default scenario');
     const runOnce = deps.runOnce ?? runConfig;
     const runs = [];
     for (let i = 0; i < count; i++) {
         out(`run ${i + 1} of ${count}…\n`);
         runs.push(await runOnce(config, { baseUrl: values['base-url'] }));
     }
-    out('\n' + formatCalibration(calibrateFromRuns(runs, config.thresholds)));
+    out('\n' + formatCalibration(calibrateFromRuns(runs, config.thresholds), { separateStarts: false }));
     return 0;
 }
 
@@ -74302,7 +75111,7 @@ async function readRuns(path, from) {
     if (info.isDirectory()) {
         const names = (await (0,promises_.readdir)(path)).filter((n) => /\.(json|jsonl)$/i.test(n)).sort();
         const runs = (await Promise.all(names.map((n) => readRuns((0,external_node_path_.join)(path, n), from)))).flat();
-        return newestFirst(runs);
+        return commands_newestFirst(runs);
     }
     if (/\.jsonl$/i.test(path)) {
         const parsed = parseHistoryText(await (0,promises_.readFile)(path, 'utf8'), path);
@@ -74310,7 +75119,7 @@ async function readRuns(path, from) {
     }
     return [await readAnyResultsFile(path, from)];
 }
-function newestFirst(runs) {
+function commands_newestFirst(runs) {
     return [...runs].sort((a, b) => b.startedAt.localeCompare(a.startedAt));
 }
 const EXPORT_HELP = `llm-perf-gate export --in RESULTS.json --format gab|csv --out FILE [--from FORMAT]
@@ -74364,7 +75173,7 @@ async function trendCommand(argv, io = commands_defaultIo) {
     const last = f.last === undefined ? 20 : Number(f.last);
     if (!Number.isInteger(last) || last < 1)
         throw new errors/* InputError */.dz(`trend: --last must be a whole number ≥ 1, got '${String(f.last)}'`);
-    const runs = newestFirst((await Promise.all(paths.map((p) => readRuns(p, f.from)))).flat());
+    const runs = commands_newestFirst((await Promise.all(paths.map((p) => readRuns(p, f.from)))).flat());
     io.out(trendMarkdown(runs, { last, ...(typeof f.scenario === 'string' ? { scenario: f.scenario } : {}) }));
     return 0;
 }
@@ -74382,7 +75191,7 @@ async function reportCommand(argv, io = commands_defaultIo) {
     const from = f.from;
     const current = await readAnyResultsFile(required(f.current, 'current', 'report'), from);
     const out = required(f.html, 'html', 'report');
-    const baselines = newestFirst((await Promise.all((f.baseline ?? []).map((p) => readRuns(p, from)))).flat());
+    const baselines = commands_newestFirst((await Promise.all((f.baseline ?? []).map((p) => readRuns(p, from)))).flat());
     let decision;
     if (typeof f.decision === 'string') {
         try {
@@ -74525,10 +75334,34 @@ function mergeResults(parts) {
         scenarios,
     };
 }
+/** Per-second figures a round measures over its steady window; pooled as time-weighted means. */
+const ROUND_RATES = ['request_throughput_rps', 'output_token_throughput_tps', 'total_token_throughput_tps', 'goodput_rps', 'token_goodput_tps', 'offered_rate_rps', 'achieved_rate_rps'];
 /**
- * One server's paired rounds pooled: the distributions from all rounds' records (ids get a
- * "@round<r>" suffix so they stay unique), the run-level rates as ratios of sums over the
- * rounds' measured time (the gaps between rounds, while the other server ran, do not count).
+ * Sets the pooled rates from the rounds' own: what each round did in its measured window
+ * (rate × its duration) summed, over the summed durations. Counting every pooled record
+ * instead would add each round's fill and drain, which its window leaves out (2× the real
+ * throughput, seen on a 2-round paired run), and the union window would count the gaps
+ * between rounds, while the other server ran. A rate some round lacks is left out (null or
+ * absent, as the round had it).
+ */
+function poolRates(pooled, rounds) {
+    const measuredS = sum(rounds.map((m) => m.duration_s));
+    pooled.duration_s = measuredS;
+    for (const key of ROUND_RATES) {
+        const values = rounds.map((m) => m[key]);
+        if (values.some((v) => typeof v !== 'number')) {
+            if (key === 'goodput_rps' || key === 'token_goodput_tps')
+                pooled[key] = null;
+            else
+                delete pooled[key];
+            continue;
+        }
+        pooled[key] = measuredS > 0 ? sum(rounds.map((m) => m[key] * m.duration_s)) / measuredS : 0;
+    }
+}
+/**
+ * One server's paired rounds pooled: the distributions and counts from all rounds' records
+ * (ids get a "@round<r>" suffix so they stay unique), the rates from poolRates.
  */
 function poolRounds(runs) {
     if (runs.length === 0)
@@ -74540,14 +75373,7 @@ function poolRounds(runs) {
         const records = rounds.flatMap((s, r) => s.requests.map((q) => ({ ...q, id: `${q.id}@round${r + 1}` })));
         const window = { startMs: Math.min(...rounds.map((s) => s.window.startMs)), endMs: Math.max(...rounds.map((s) => s.window.endMs)) };
         const metrics = computeScenarioMetrics(records, window);
-        const measuredS = sum(rounds.map((s) => s.metrics.duration_s));
-        const perSecond = (x) => (measuredS > 0 ? x / measuredS : 0);
-        metrics.duration_s = measuredS;
-        metrics.request_throughput_rps = perSecond(metrics.completed);
-        metrics.output_token_throughput_tps = perSecond(metrics.total_output_tokens);
-        metrics.total_token_throughput_tps = perSecond(metrics.total_input_tokens + metrics.total_output_tokens);
-        const goodputs = rounds.map((s) => s.metrics.goodput_rps);
-        metrics.goodput_rps = goodputs.every((g) => g !== null) ? perSecond(sum(rounds.map((s) => s.metrics.goodput_rps * s.metrics.duration_s))) : null;
+        poolRates(metrics, rounds.map((s) => s.metrics));
         const pooled = { name, config: { ...rounds[0].config, rounds: rounds.length }, window, metrics, requests: records };
         const health = scenarioHealth(rounds, (i) => `${name} round ${i + 1}`);
         if (health)
@@ -74836,6 +75662,7 @@ function studentTQuantile(p, df) {
 
 
 
+
 /** The fewest rounds that give a spread (one degree of freedom); docs recommend 6. */
 const MIN_PAIRED_ROUNDS = 2;
 function scaled(metric, T, isRate) {
@@ -74944,15 +75771,6 @@ function pValue(p) {
         return d.meanWorse > 0 ? 0 : 1;
     return 1 - studentTCdf(d.meanWorse / d.se, d.rounds - 1);
 }
-function paired_overall(failures, comparisons, breached) {
-    if (failures.length)
-        return 'error';
-    if (comparisons.some((c) => c.verdict === 'regression') || breached)
-        return 'regression';
-    if (comparisons.some((c) => c.verdict === 'inconclusive'))
-        return 'inconclusive';
-    return comparisons.length > 0 ? 'pass' : 'no-baseline';
-}
 /**
  * The paired decision over k rounds. `pooledCandidate` (all candidate rounds pooled, see
  * src/report/merge.ts poolRounds) is what the absolute limits are checked on.
@@ -74971,7 +75789,6 @@ function gatePaired(rounds, pooledCandidate, opts = {}) {
         for (const f of runFailures(r.candidate, minSuccessful))
             failures.push(`round ${i + 1}, candidate server: ${f}`);
     });
-    const limits = checkLimits(pooledCandidate, thresholds);
     const ready = [];
     const pending = [];
     if (failures.length === 0) {
@@ -74988,16 +75805,18 @@ function gatePaired(rounds, pooledCandidate, opts = {}) {
     const pValues = pending.map(pValue);
     const adjusted = holmAdjust(pValues);
     const levels = holmLevels(pValues, alpha);
-    const comparisons = [...pending.map((p, i) => paired_finish(p, levels[i], adjusted[i], alpha, rule)), ...ready];
+    // A worse figure within the delay of a client that fell behind in any round is inconclusive.
+    const allRuns = rounds.flatMap((r) => [r.baseline, r.candidate]);
+    const trustworthy = allRuns.every((r) => r.clientHealth.trustworthy);
+    const { comparisons, limits } = discountSlowClient([...pending.map((p, i) => paired_finish(p, levels[i], adjusted[i], alpha, rule)), ...ready], checkLimits(pooledCandidate, thresholds), worstClientDelays(allRuns));
     sortComparisons(comparisons, pooledCandidate.scenarios, thresholds.relative);
     const reasons = [...failures, ...reasonLines(comparisons, limits)];
     reasons.push(`paired: ${rounds.length} rounds, baseline server ${rounds[0]?.baseline.target.baseUrl ?? '?'} against candidate ${rounds[0]?.candidate.target.baseUrl ?? '?'}`);
-    const untrustworthy = rounds.some((r) => !r.baseline.clientHealth.trustworthy || !r.candidate.clientHealth.trustworthy);
-    if (untrustworthy)
-        reasons.push('the load generator fell behind in some round; latencies may be inflated (see client health)');
+    if (!trustworthy)
+        reasons.push('the load generator fell behind in some round; latencies may be inflated by as much, so a worse figure within that is inconclusive, not a regression (see client health)');
     const first = rounds[0]?.baseline;
     return {
-        verdict: paired_overall(failures, comparisons, limits.some((l) => l.breached)),
+        verdict: overallVerdict(failures, comparisons, limits),
         reasons,
         comparisons,
         limits,
