@@ -7,12 +7,16 @@ export type SleepUntil = (at: EpochMs, clock: Clock, signal?: AbortSignal) => Pr
 
 /**
  * How long before the deadline the timer hands over to setImmediate polling. Node timers
- * fire ~0.7 ms late on average and several ms late at p99 (whole-ms libuv timers plus loop
- * latency); polling the last stretch sends on time. Measured at 100 waits/s on a shared
- * 2-core machine: timer only, slip p50 0.7 ms / p99 1.9–7.5 ms; margin 1 ms, p50 0.01 ms /
- * p99 0.2–1.2 ms at ~9 % CPU; margin 2 ms, the same slip at ~18 % CPU. So 1 ms.
+ * fire ~0.7 ms late on average and several ms late at p99 (whole-ms libuv timers, loop
+ * latency, and the OS waking a sleeping thread on a busy machine); polling the last stretch
+ * keeps the thread awake and sends on time. The sleep alone, 100 waits/s on a shared 2-core
+ * machine: timer only, slip p50 0.7 ms / p99 1.9–7.5 ms; margin 1 ms, p99 0.2–1.2 ms. The
+ * whole client at 200 req/s against the simulator on the same 2 cores (bench in
+ * docs/load.md, A/B in one session): margin 1 ms, p99 under 2 ms in 3 of 14 runs (1.5–2.8);
+ * 2 ms, in 6 of 10 (0.7–2.1); 3 ms, in 4 of 4 (1.2–2.0). Polling costs about margin × rate
+ * of a core (40 % at 200 req/s with 2 ms; 1 % at 5 req/s), so 2 ms, not 3.
  */
-export const DEFAULT_POLL_MARGIN_MS = 1;
+export const DEFAULT_POLL_MARGIN_MS = 2;
 
 /** Node's longest timer (2^31 − 1 ms); longer waits are taken in steps rather than overflowing to 1 ms. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
