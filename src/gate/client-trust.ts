@@ -4,12 +4,14 @@
 // where the client's own delay could account for it, so a starved client neither fails a
 // PR on its own stalls nor hides a slowdown far larger than them:
 // - TTFT, E2E and output latency: the change in ms is at most the client's delay D
-//   (the larger of its event-loop delay p99 and schedule slip p99);
+//   (the larger of its event-loop delay p99 and schedule slip p99, or a single stall over
+//   the client-health bound; unbounded when requests queued for a connection);
 // - TPOT and ITL (per token): at most D spread over a request's tokens, D / (tokens − 1);
 // - throughputs: an open loop that delivered less than the offered rate by more than the
 //   threshold, or a closed loop whose D is at least the threshold's share of a request's E2E.
 // Error rates are never discounted (answers are counted, not timed); neither are
 // improvements or unchanged results (a late client can only make a run look worse).
+import { CLIENT_HEALTH_LIMITS } from '../load/client-health.js';
 import type { ClientHealth, RunResult, ScenarioResult } from '../types.js';
 import type { Comparison, LimitCheck } from './types.js';
 
@@ -18,7 +20,7 @@ export const UNTRUSTED_NOTE = 'the load generator fell behind by as much as this
 /** What a scenario's client health says about the figures it measured. */
 export interface ClientDelay {
   trustworthy: boolean;
-  /** The larger of event-loop delay p99 and schedule slip p99, ms. */
+  /** The larger of event-loop delay p99 and schedule slip p99 (a stall over the bound whole; unbounded when requests queued for a connection), ms. */
   delayMs: number;
   /** Mean output tokens per successful request (spreads D over TPOT and ITL). */
   tokensPerRequest: number;
@@ -28,13 +30,19 @@ export interface ClientDelay {
   meanE2eMs: number | null;
 }
 
+/** A stall longer than this (the client-health bound) counts in D whole, not only its p99. */
+const STALL_MS = CLIENT_HEALTH_LIMITS.eventLoopStallMaxMs;
+
 function delayFrom(health: ClientHealth, s: ScenarioResult): ClientDelay {
   const m = s.metrics;
+  const loop = health.eventLoopDelayMs;
+  // A request that waited for a connection carries a wait of any length: nothing bounds D.
+  const queued = s.requests.some((r) => r.queuedForConnection === true);
   const offered = m.offered_rate_rps;
   const achieved = m.achieved_rate_rps;
   return {
     trustworthy: health.trustworthy,
-    delayMs: Math.max(health.eventLoopDelayMs.p99, health.scheduleSlipMs.p99),
+    delayMs: queued ? Infinity : Math.max(loop.p99, health.scheduleSlipMs.p99, loop.max > STALL_MS ? loop.max : 0),
     tokensPerRequest: m.completed > 0 ? m.total_output_tokens / m.completed : 1,
     shortfall: offered !== undefined && achieved !== undefined && offered > 0 ? Math.max(0, 1 - achieved / offered) : null,
     meanE2eMs: m.e2e_ms?.mean ?? null,

@@ -106,6 +106,22 @@ describe('gateRun on simulator runs', () => {
     const tput = d.comparisons.find((c) => c.metric === 'output_token_throughput_tps')!;
     expect(tput.verdict).not.toBe('inconclusive');
   });
+  it('counts a long stall whole, and a wait for a connection as unbounded', () => {
+    const slow = smallRun(3, 0.8);
+    // p99 of 3 ms cannot explain a 25 % slower TTFT, but one 500 ms stall over the bound can.
+    const stalledHealth = { ...slow.clientHealth, trustworthy: false, reasons: ['stall'], eventLoopDelayMs: { p50: 0.1, p99: 3, max: 500 } };
+    const stalled: RunResult = { ...slow, clientHealth: stalledHealth, scenarios: slow.scenarios.map((s) => ({ ...s, clientHealth: stalledHealth })) };
+    expect(gateRun(stalled, [baseline]).comparisons.find((c) => c.metric === 'ttft_ms')!.verdict).toBe('inconclusive');
+    // Requests that queued for a socket carry a wait of any length: every timed regression is inconclusive.
+    const queuedHealth = { ...slow.clientHealth, trustworthy: false, reasons: ['queued'] };
+    const queued: RunResult = {
+      ...slow,
+      clientHealth: queuedHealth,
+      scenarios: slow.scenarios.map((s) => ({ ...s, clientHealth: queuedHealth, requests: s.requests.map((r, i) => (i === 0 ? { ...r, queuedForConnection: true as const } : r)) })),
+    };
+    const d = gateRun(queued, [baseline]);
+    expect(d.comparisons.filter((c) => c.metric !== 'error_rate' && c.metric !== 'output_token_throughput_tps').every((c) => c.verdict !== 'regression')).toBe(true);
+  });
   it('still fails a starved run on its errors: they are counted, not timed', () => {
     const slow = smallRun(3);
     const s = slow.scenarios[0];

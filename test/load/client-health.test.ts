@@ -17,6 +17,18 @@ describe('client health', () => {
     expect(late.reasons).toEqual(['schedule slip p99 10.0 ms > 10 ms: the client sent requests late (lower the rate or give the runner more CPU)']);
   });
 
+  it('is not trustworthy after one event-loop stall over 100 ms, though its p99 is low', () => {
+    const zero = { p50: 0, p99: 0, max: 0 };
+    expect(assessClientHealth(zero, { p50: 0.1, p99: 17, max: 100 }).trustworthy).toBe(true);
+    const stalled = assessClientHealth(zero, { p50: 0.1, p99: 17, max: 225 });
+    expect(stalled.trustworthy).toBe(false);
+    expect(stalled.reasons).toEqual([
+      'event-loop stall of 225.0 ms > 100 ms: every request in flight then includes it (another process or a long garbage collection took the client\'s CPU)',
+    ]);
+    // Over the p99 bound too: one reason, the p99's.
+    expect(assessClientHealth(zero, { p50: 1, p99: 30, max: 400 }).reasons).toHaveLength(1);
+  });
+
   it('is not trustworthy when any request waited in the client for a free connection', () => {
     const zero = { p50: 0, p99: 0, max: 0 };
     expect(assessClientHealth(zero, zero, { queued: 0, requests: 60 }).trustworthy).toBe(true);
