@@ -62484,15 +62484,171 @@ function toAlignment(value) {
         : 0
 }
 
+// EXTERNAL MODULE: external "node:perf_hooks"
+var external_node_perf_hooks_ = __nccwpck_require__(643);
+;// CONCATENATED MODULE: ./src/metrics/stats.ts
+/**
+ * The p-th percentile (0–100) of ascending `sorted` values, computed the way numpy does
+ * (virtual index (n − 1)·p/100, and numpy's two-sided lerp) so results match it bit for bit.
+ */
+function percentile(sorted, p) {
+    const n = sorted.length;
+    if (n === 0)
+        throw new RangeError('percentile of no values');
+    if (!(p >= 0 && p <= 100))
+        throw new RangeError(`percentile must be within 0–100, got ${p}`);
+    const index = (n - 1) * (p / 100);
+    const below = Math.floor(index);
+    const above = Math.min(below + 1, n - 1);
+    const t = index - below;
+    const a = sorted[below];
+    const b = sorted[above];
+    const diff = b - a;
+    // numpy lerps from the nearer end, which keeps the result within [a, b] exactly.
+    return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
+}
+/** count, mean, population std, min, p50/p90/p95/p99, max; null when there are no values. */
+function summarize(values) {
+    const n = values.length;
+    if (n === 0)
+        return null;
+    const sorted = Float64Array.from(values).sort();
+    let sum = 0;
+    for (let i = 0; i < n; i++)
+        sum += sorted[i];
+    const mean = sum / n;
+    let squares = 0;
+    for (let i = 0; i < n; i++)
+        squares += (sorted[i] - mean) ** 2;
+    return {
+        count: n,
+        mean,
+        std: Math.sqrt(squares / n),
+        min: sorted[0],
+        p50: percentile(sorted, 50),
+        p90: percentile(sorted, 90),
+        p95: percentile(sorted, 95),
+        p99: percentile(sorted, 99),
+        max: sorted[n - 1],
+    };
+}
+
+;// CONCATENATED MODULE: ./src/load/client-health.ts
+// Is the load generator itself keeping up? Three signals: schedule slip (how late an
+// open-loop request left compared with when it was due), event-loop delay (how late the
+// main thread ran its callbacks) and connection queueing (requests that waited in the
+// client for a free socket: that wait is counted as the server's latency). Over the limits below, the run's latencies may include
+// client time and the results file says so (`trustworthy: false` with reasons).
+
+
+/** The client-health bounds (documented in docs/results-schema.md). */
+const CLIENT_HEALTH_LIMITS = {
+    /** p99 of sentAt − due time over open-loop requests, ms. */
+    scheduleSlipP99Ms: 10,
+    /** p99 of the event-loop delay during the measured phase, ms. */
+    eventLoopDelayP99Ms: 20,
+    /**
+     * The longest single event-loop stall, ms. A p99 misses one long stall, yet every request in
+     * flight during it carries it (a 225 ms stall with p99 17 ms once made a demo's 48-request
+     * A/A look like a +22 % E2E p90 regression).
+     */
+    eventLoopStallMaxMs: 100,
+};
+/** Sampling period of the event-loop monitor (ms); the reported delay is the excess over it. */
+const EVENT_LOOP_RESOLUTION_MS = 1;
+const ZERO_SUMMARY = { p50: 0, p99: 0, max: 0 };
+/**
+ * node:perf_hooks' monitor samples every EVENT_LOOP_RESOLUTION_MS and records the whole
+ * interval between samples (an idle loop reads ~1.1 ms at resolution 1); the delay is that
+ * interval minus the resolution.
+ */
+const startEventLoopMonitor = () => {
+    const histogram = (0,external_node_perf_hooks_.monitorEventLoopDelay)({ resolution: EVENT_LOOP_RESOLUTION_MS });
+    histogram.enable();
+    return {
+        stop() {
+            histogram.disable();
+            if (histogram.count === 0)
+                return { ...ZERO_SUMMARY };
+            const delay = (ns) => Math.max(0, ns / 1e6 - EVENT_LOOP_RESOLUTION_MS);
+            return { p50: delay(histogram.percentile(50)), p99: delay(histogram.percentile(99)), max: delay(histogram.max) };
+        },
+    };
+};
+function summarizeSlips(slipsMs) {
+    if (slipsMs.length === 0)
+        return { ...ZERO_SUMMARY };
+    const sorted = [...slipsMs].sort((a, b) => a - b);
+    return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] };
+}
+function oneDecimal(x) {
+    return x.toFixed(1);
+}
+function assessClientHealth(scheduleSlipMs, eventLoopDelayMs, connections = { queued: 0, requests: 0 }) {
+    const reasons = [];
+    if (scheduleSlipMs.p99 > CLIENT_HEALTH_LIMITS.scheduleSlipP99Ms) {
+        reasons.push(`schedule slip p99 ${oneDecimal(scheduleSlipMs.p99)} ms > ${CLIENT_HEALTH_LIMITS.scheduleSlipP99Ms} ms: the client sent requests late (lower the rate or give the runner more CPU)`);
+    }
+    if (eventLoopDelayMs.p99 > CLIENT_HEALTH_LIMITS.eventLoopDelayP99Ms) {
+        reasons.push(`event-loop delay p99 ${oneDecimal(eventLoopDelayMs.p99)} ms > ${CLIENT_HEALTH_LIMITS.eventLoopDelayP99Ms} ms: the client was too busy to timestamp responses promptly`);
+    }
+    if (eventLoopDelayMs.p99 <= CLIENT_HEALTH_LIMITS.eventLoopDelayP99Ms && eventLoopDelayMs.max > CLIENT_HEALTH_LIMITS.eventLoopStallMaxMs) {
+        reasons.push(`event-loop stall of ${oneDecimal(eventLoopDelayMs.max)} ms > ${CLIENT_HEALTH_LIMITS.eventLoopStallMaxMs} ms: every request in flight then includes it (another process or a long garbage collection took the client's CPU)`);
+    }
+    // Any wait at all: it lands in TTFT and E2E whole, and no bound on it would be safe.
+    if (connections.queued > 0) {
+        reasons.push(`${connections.queued} of ${connections.requests} requests waited in the client for a free connection (every pooled socket was busy): their latency includes that wait (cap the load with load.concurrency, or lower the rate)`);
+    }
+    return { scheduleSlipMs, eventLoopDelayMs, trustworthy: reasons.length === 0, reasons };
+}
+/**
+ * The whole run's health from its scenarios'. Percentiles of separate runs cannot be merged
+ * exactly, so each statistic is the worst scenario's (conservative); reasons are kept, each
+ * prefixed with its scenario.
+ */
+function mergeClientHealth(parts) {
+    const worst = (pick) => ({
+        p50: Math.max(0, ...parts.map((p) => pick(p.health).p50)),
+        p99: Math.max(0, ...parts.map((p) => pick(p.health).p99)),
+        max: Math.max(0, ...parts.map((p) => pick(p.health).max)),
+    });
+    const reasons = parts.flatMap((p) => p.health.reasons.map((r) => `${p.scenario}: ${r}`));
+    return {
+        scheduleSlipMs: worst((h) => h.scheduleSlipMs),
+        eventLoopDelayMs: worst((h) => h.eventLoopDelayMs),
+        trustworthy: parts.every((p) => p.health.trustworthy),
+        reasons,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/gate/client-trust.ts
+// A scenario whose load generator fell behind (client health not trustworthy: schedule slip
+// or event-loop delay over its bound) measured some of the client along with the server.
+// A worse figure is discounted — `inconclusive` instead of `regression`, with a note — only
+// where the client's own delay could account for it, so a starved client neither fails a
+// PR on its own stalls nor hides a slowdown far larger than them:
+// - TTFT, E2E and output latency: the change in ms is at most the client's delay D
+//   (the larger of its event-loop delay p99 and schedule slip p99, or a single stall over
+//   the client-health bound; unbounded when requests queued for a connection);
+// - TPOT and ITL (per token): at most D spread over a request's tokens, D / (tokens − 1);
+// - throughputs: an open loop that delivered less than the offered rate by more than the
+//   threshold, or a closed loop whose D is at least the threshold's share of a request's E2E.
+// Error rates are never discounted (answers are counted, not timed); neither are
+// improvements or unchanged results (a late client can only make a run look worse).
+
 const UNTRUSTED_NOTE = 'the load generator fell behind by as much as this change, so it may be the client’s, not the server’s; rerun on a quieter runner or at a lower load';
+/** A stall longer than this (the client-health bound) counts in D whole, not only its p99. */
+const STALL_MS = CLIENT_HEALTH_LIMITS.eventLoopStallMaxMs;
 function delayFrom(health, s) {
     const m = s.metrics;
+    const loop = health.eventLoopDelayMs;
+    // A request that waited for a connection carries a wait of any length: nothing bounds D.
+    const queued = s.requests.some((r) => r.queuedForConnection === true);
     const offered = m.offered_rate_rps;
     const achieved = m.achieved_rate_rps;
     return {
         trustworthy: health.trustworthy,
-        delayMs: Math.max(health.eventLoopDelayMs.p99, health.scheduleSlipMs.p99),
+        delayMs: queued ? Infinity : Math.max(loop.p99, health.scheduleSlipMs.p99, loop.max > STALL_MS ? loop.max : 0),
         tokensPerRequest: m.completed > 0 ? m.total_output_tokens / m.completed : 1,
         shortfall: offered !== undefined && achieved !== undefined && offered > 0 ? Math.max(0, 1 - achieved / offered) : null,
         meanE2eMs: m.e2e_ms?.mean ?? null,
@@ -65531,134 +65687,6 @@ function scenarioArrivals(scenario, seed) {
     return arrivalOffsets({ type, rate: load.rate, burstiness: load.burstiness, ramp_up_s: load.ramp_up_s, fluctuation: load.fluctuation }, rng);
 }
 
-// EXTERNAL MODULE: external "node:perf_hooks"
-var external_node_perf_hooks_ = __nccwpck_require__(643);
-;// CONCATENATED MODULE: ./src/metrics/stats.ts
-/**
- * The p-th percentile (0–100) of ascending `sorted` values, computed the way numpy does
- * (virtual index (n − 1)·p/100, and numpy's two-sided lerp) so results match it bit for bit.
- */
-function percentile(sorted, p) {
-    const n = sorted.length;
-    if (n === 0)
-        throw new RangeError('percentile of no values');
-    if (!(p >= 0 && p <= 100))
-        throw new RangeError(`percentile must be within 0–100, got ${p}`);
-    const index = (n - 1) * (p / 100);
-    const below = Math.floor(index);
-    const above = Math.min(below + 1, n - 1);
-    const t = index - below;
-    const a = sorted[below];
-    const b = sorted[above];
-    const diff = b - a;
-    // numpy lerps from the nearer end, which keeps the result within [a, b] exactly.
-    return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
-}
-/** count, mean, population std, min, p50/p90/p95/p99, max; null when there are no values. */
-function summarize(values) {
-    const n = values.length;
-    if (n === 0)
-        return null;
-    const sorted = Float64Array.from(values).sort();
-    let sum = 0;
-    for (let i = 0; i < n; i++)
-        sum += sorted[i];
-    const mean = sum / n;
-    let squares = 0;
-    for (let i = 0; i < n; i++)
-        squares += (sorted[i] - mean) ** 2;
-    return {
-        count: n,
-        mean,
-        std: Math.sqrt(squares / n),
-        min: sorted[0],
-        p50: percentile(sorted, 50),
-        p90: percentile(sorted, 90),
-        p95: percentile(sorted, 95),
-        p99: percentile(sorted, 99),
-        max: sorted[n - 1],
-    };
-}
-
-;// CONCATENATED MODULE: ./src/load/client-health.ts
-// Is the load generator itself keeping up? Three signals: schedule slip (how late an
-// open-loop request left compared with when it was due), event-loop delay (how late the
-// main thread ran its callbacks) and connection queueing (requests that waited in the
-// client for a free socket: that wait is counted as the server's latency). Over the limits below, the run's latencies may include
-// client time and the results file says so (`trustworthy: false` with reasons).
-
-
-/** The client-health bounds (documented in docs/results-schema.md). */
-const CLIENT_HEALTH_LIMITS = {
-    /** p99 of sentAt − due time over open-loop requests, ms. */
-    scheduleSlipP99Ms: 10,
-    /** p99 of the event-loop delay during the measured phase, ms. */
-    eventLoopDelayP99Ms: 20,
-};
-/** Sampling period of the event-loop monitor (ms); the reported delay is the excess over it. */
-const EVENT_LOOP_RESOLUTION_MS = 1;
-const ZERO_SUMMARY = { p50: 0, p99: 0, max: 0 };
-/**
- * node:perf_hooks' monitor samples every EVENT_LOOP_RESOLUTION_MS and records the whole
- * interval between samples (an idle loop reads ~1.1 ms at resolution 1); the delay is that
- * interval minus the resolution.
- */
-const startEventLoopMonitor = () => {
-    const histogram = (0,external_node_perf_hooks_.monitorEventLoopDelay)({ resolution: EVENT_LOOP_RESOLUTION_MS });
-    histogram.enable();
-    return {
-        stop() {
-            histogram.disable();
-            if (histogram.count === 0)
-                return { ...ZERO_SUMMARY };
-            const delay = (ns) => Math.max(0, ns / 1e6 - EVENT_LOOP_RESOLUTION_MS);
-            return { p50: delay(histogram.percentile(50)), p99: delay(histogram.percentile(99)), max: delay(histogram.max) };
-        },
-    };
-};
-function summarizeSlips(slipsMs) {
-    if (slipsMs.length === 0)
-        return { ...ZERO_SUMMARY };
-    const sorted = [...slipsMs].sort((a, b) => a - b);
-    return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] };
-}
-function oneDecimal(x) {
-    return x.toFixed(1);
-}
-function assessClientHealth(scheduleSlipMs, eventLoopDelayMs, connections = { queued: 0, requests: 0 }) {
-    const reasons = [];
-    if (scheduleSlipMs.p99 > CLIENT_HEALTH_LIMITS.scheduleSlipP99Ms) {
-        reasons.push(`schedule slip p99 ${oneDecimal(scheduleSlipMs.p99)} ms > ${CLIENT_HEALTH_LIMITS.scheduleSlipP99Ms} ms: the client sent requests late (lower the rate or give the runner more CPU)`);
-    }
-    if (eventLoopDelayMs.p99 > CLIENT_HEALTH_LIMITS.eventLoopDelayP99Ms) {
-        reasons.push(`event-loop delay p99 ${oneDecimal(eventLoopDelayMs.p99)} ms > ${CLIENT_HEALTH_LIMITS.eventLoopDelayP99Ms} ms: the client was too busy to timestamp responses promptly`);
-    }
-    // Any wait at all: it lands in TTFT and E2E whole, and no bound on it would be safe.
-    if (connections.queued > 0) {
-        reasons.push(`${connections.queued} of ${connections.requests} requests waited in the client for a free connection (every pooled socket was busy): their latency includes that wait (cap the load with load.concurrency, or lower the rate)`);
-    }
-    return { scheduleSlipMs, eventLoopDelayMs, trustworthy: reasons.length === 0, reasons };
-}
-/**
- * The whole run's health from its scenarios'. Percentiles of separate runs cannot be merged
- * exactly, so each statistic is the worst scenario's (conservative); reasons are kept, each
- * prefixed with its scenario.
- */
-function mergeClientHealth(parts) {
-    const worst = (pick) => ({
-        p50: Math.max(0, ...parts.map((p) => pick(p.health).p50)),
-        p99: Math.max(0, ...parts.map((p) => pick(p.health).p99)),
-        max: Math.max(0, ...parts.map((p) => pick(p.health).max)),
-    });
-    const reasons = parts.flatMap((p) => p.health.reasons.map((r) => `${p.scenario}: ${r}`));
-    return {
-        scheduleSlipMs: worst((h) => h.scheduleSlipMs),
-        eventLoopDelayMs: worst((h) => h.eventLoopDelayMs),
-        trustworthy: parts.every((p) => p.health.trustworthy),
-        reasons,
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/load/in-flight.ts
 // Requests the runner has handed to the client and not yet got back. It guards the client's
 // promise (a rejection becomes a failed record), marks requests cut short by a stop as
@@ -65736,12 +65764,16 @@ class InFlightRequests {
 ;// CONCATENATED MODULE: ./src/load/sleep.ts
 /**
  * How long before the deadline the timer hands over to setImmediate polling. Node timers
- * fire ~0.7 ms late on average and several ms late at p99 (whole-ms libuv timers plus loop
- * latency); polling the last stretch sends on time. Measured at 100 waits/s on a shared
- * 2-core machine: timer only, slip p50 0.7 ms / p99 1.9–7.5 ms; margin 1 ms, p50 0.01 ms /
- * p99 0.2–1.2 ms at ~9 % CPU; margin 2 ms, the same slip at ~18 % CPU. So 1 ms.
+ * fire ~0.7 ms late on average and several ms late at p99 (whole-ms libuv timers, loop
+ * latency, and the OS waking a sleeping thread on a busy machine); polling the last stretch
+ * keeps the thread awake and sends on time. The sleep alone, 100 waits/s on a shared 2-core
+ * machine: timer only, slip p50 0.7 ms / p99 1.9–7.5 ms; margin 1 ms, p99 0.2–1.2 ms. The
+ * whole client at 200 req/s against the simulator on the same 2 cores (bench in
+ * docs/load.md, A/B in one session): margin 1 ms, p99 under 2 ms in 3 of 14 runs (1.5–2.8);
+ * 2 ms, in 6 of 10 (0.7–2.1); 3 ms, in 4 of 4 (1.2–2.0). Polling costs about margin × rate
+ * of a core (40 % at 200 req/s with 2 ms; 1 % at 5 req/s), so 2 ms, not 3.
  */
-const DEFAULT_POLL_MARGIN_MS = 1;
+const DEFAULT_POLL_MARGIN_MS = 2;
 /** Node's longest timer (2^31 − 1 ms); longer waits are taken in steps rather than overflowing to 1 ms. */
 const sleep_MAX_TIMER_MS = 2 ** 31 - 1;
 /** A real-time SleepUntil: setTimeout until `marginMs` before `at`, then setImmediate polling. */
