@@ -20,7 +20,21 @@ export interface VirtualScenario {
   outputTokens: number;
   /** Seeds the arrivals (the workload's seed: the same in baseline and candidate runs). */
   seed: number;
+  /** A closed loop of this many users instead of Poisson arrivals (`rate` is then unused). */
+  concurrency?: number;
 }
+
+/** The default scenario since it became a closed loop (src/config/load.ts DEFAULT_CONFIG_YAML). */
+export const CLOSED_VIRTUAL_SCENARIO: VirtualScenario = {
+  name: 'chat',
+  rate: 0,
+  requests: 64,
+  warmup: 4,
+  inputTokens: 256,
+  outputTokens: 64,
+  seed: 1,
+  concurrency: 4,
+};
 
 export const DEFAULT_VIRTUAL_SCENARIO: VirtualScenario = {
   name: 'chat-poisson',
@@ -77,7 +91,10 @@ export function scenarioFromTimings(scenario: VirtualScenario, timings: VirtualT
     config: {
       api: 'chat',
       workload: { input_tokens: scenario.inputTokens, output_tokens: scenario.outputTokens },
-      load: { type: 'poisson', rate: scenario.rate, requests: scenario.requests, warmup: scenario.warmup },
+      load:
+        scenario.concurrency !== undefined
+          ? { type: 'concurrency', concurrency: scenario.concurrency, requests: scenario.requests, warmup: scenario.warmup }
+          : { type: 'poisson', rate: scenario.rate, requests: scenario.requests, warmup: scenario.warmup },
     },
     window: { startMs, endMs },
     metrics: computeScenarioMetrics(measured, { startMs, endMs }),
@@ -107,7 +124,10 @@ export function virtualRun(opts: VirtualRunOptions): RunResult {
     driftSeed: 1_000_003 * opts.start + 17,
     seed: 7_919 * opts.start + 3,
   };
-  const timings = simulateVirtual(params, poissonArrivals(scenario), { kind: 'open' });
+  const timings =
+    scenario.concurrency !== undefined
+      ? simulateVirtual(params, poissonArrivals({ ...scenario, rate: 1 }), { kind: 'closed', concurrency: scenario.concurrency })
+      : simulateVirtual(params, poissonArrivals(scenario), { kind: 'open' });
   const startEpochMs = BASE_EPOCH_MS + opts.start * 3_600_000;
   const result = scenarioFromTimings(scenario, timings, startEpochMs);
   return {
