@@ -62658,21 +62658,27 @@ function delayFrom(health, s) {
 function clientDelays(run) {
     return new Map(run.scenarios.map((s) => [s.name, delayFrom(s.clientHealth ?? run.clientHealth, s)]));
 }
+/** Two optional numbers combined by `pick` (Math.max or Math.min); null only when both are null. */
+function worse(a, b, pick) {
+    return a === null ? b : b === null ? a : pick(a, b);
+}
 /** The worst of several runs' delays per scenario (paired rounds: every round of both servers). */
 function worstClientDelays(runs) {
     const out = new Map();
     for (const run of runs) {
         for (const [name, d] of clientDelays(run)) {
             const prev = out.get(name);
-            out.set(name, prev === undefined
-                ? d
-                : {
-                    trustworthy: prev.trustworthy && d.trustworthy,
-                    delayMs: Math.max(prev.delayMs, d.delayMs),
-                    tokensPerRequest: Math.min(prev.tokensPerRequest, d.tokensPerRequest),
-                    shortfall: prev.shortfall === null || d.shortfall === null ? (prev.shortfall ?? d.shortfall) : Math.max(prev.shortfall, d.shortfall),
-                    meanE2eMs: prev.meanE2eMs === null || d.meanE2eMs === null ? (prev.meanE2eMs ?? d.meanE2eMs) : Math.min(prev.meanE2eMs, d.meanE2eMs),
-                });
+            if (prev === undefined) {
+                out.set(name, d);
+                continue;
+            }
+            out.set(name, {
+                trustworthy: prev.trustworthy && d.trustworthy,
+                delayMs: Math.max(prev.delayMs, d.delayMs),
+                tokensPerRequest: Math.min(prev.tokensPerRequest, d.tokensPerRequest),
+                shortfall: worse(prev.shortfall, d.shortfall, Math.max),
+                meanE2eMs: worse(prev.meanE2eMs, d.meanE2eMs, Math.min),
+            });
         }
     }
     return out;
@@ -62701,7 +62707,7 @@ function clientCouldExplain(metric, worseBy, relativeThreshold, d) {
 }
 /** The comparisons and limits with worse figures the client could explain made inconclusive. */
 function discountSlowClient(comparisons, limits, delays) {
-    const out = {
+    return {
         comparisons: comparisons.map((c) => {
             const d = delays.get(c.scenario);
             if (c.verdict !== 'regression' || d === undefined || c.current === null || c.baseline === null)
@@ -62720,7 +62726,6 @@ function discountSlowClient(comparisons, limits, delays) {
             return clientCouldExplain(l.metric, worseBy, relative, d) ? { ...l, untrusted: true } : l;
         }),
     };
-    return out;
 }
 /** A limit breach that counts as a regression (not one discounted for a slow client). */
 function failsLimit(l) {
@@ -72735,10 +72740,10 @@ function neitherHas(scenario, stored, t) {
         return false;
     return !usable(statisticValue(scenario, t.metric, t.statistic)) && stored.every((s) => !usable(statisticValue(s, t.metric, t.statistic)));
 }
-function pendingFor(scenario, stored, t, opts) {
-    const up = higherIsBetter(t.metric);
-    const missing = (note, current, baseline) => ({
-        scenario: scenario.name,
+/** A comparison that could not be made (a side lacks the value): inconclusive, saying why. */
+function inconclusiveComparison(scenario, t, note, current = null, baseline = null) {
+    return {
+        scenario,
         metric: t.metric,
         statistic: t.statistic,
         baseline,
@@ -72747,9 +72752,13 @@ function pendingFor(scenario, stored, t, opts) {
         interval: null,
         threshold: t.magnitude,
         verdict: 'inconclusive',
-        higherIsBetter: up,
+        higherIsBetter: higherIsBetter(t.metric),
         note,
-    });
+    };
+}
+function pendingFor(scenario, stored, t, opts) {
+    const up = higherIsBetter(t.metric);
+    const missing = (note, current, baseline) => inconclusiveComparison(scenario.name, t, note, current, baseline);
     if (t.metric === 'error_rate') {
         const failed = stored.reduce((a, s) => a + s.metrics.failed, 0);
         const total = stored.reduce((a, s) => a + s.metrics.failed + s.metrics.completed, 0);
@@ -75712,19 +75721,7 @@ function paired_pendingFor(name, rounds, t) {
     const up = higherIsBetter(t.metric);
     const a = rounds.map((r) => scenarioIn(r.baseline, name));
     const b = rounds.map((r) => scenarioIn(r.candidate, name));
-    const missing = (note) => ({
-        scenario: name,
-        metric: t.metric,
-        statistic: t.statistic,
-        baseline: null,
-        current: null,
-        change: null,
-        interval: null,
-        threshold: t.magnitude,
-        verdict: 'inconclusive',
-        higherIsBetter: up,
-        note,
-    });
+    const missing = (note) => inconclusiveComparison(name, t, note);
     if (a.some((s) => s === undefined))
         return missing('the baseline server has no result for this scenario in some round');
     const as = a;

@@ -54,24 +54,28 @@ export function clientDelays(run: RunResult): Map<string, ClientDelay> {
   return new Map(run.scenarios.map((s) => [s.name, delayFrom(s.clientHealth ?? run.clientHealth, s)]));
 }
 
+/** Two optional numbers combined by `pick` (Math.max or Math.min); null only when both are null. */
+function worse(a: number | null, b: number | null, pick: (x: number, y: number) => number): number | null {
+  return a === null ? b : b === null ? a : pick(a, b);
+}
+
 /** The worst of several runs' delays per scenario (paired rounds: every round of both servers). */
 export function worstClientDelays(runs: readonly RunResult[]): Map<string, ClientDelay> {
   const out = new Map<string, ClientDelay>();
   for (const run of runs) {
     for (const [name, d] of clientDelays(run)) {
       const prev = out.get(name);
-      out.set(
-        name,
-        prev === undefined
-          ? d
-          : {
-              trustworthy: prev.trustworthy && d.trustworthy,
-              delayMs: Math.max(prev.delayMs, d.delayMs),
-              tokensPerRequest: Math.min(prev.tokensPerRequest, d.tokensPerRequest),
-              shortfall: prev.shortfall === null || d.shortfall === null ? (prev.shortfall ?? d.shortfall) : Math.max(prev.shortfall, d.shortfall),
-              meanE2eMs: prev.meanE2eMs === null || d.meanE2eMs === null ? (prev.meanE2eMs ?? d.meanE2eMs) : Math.min(prev.meanE2eMs, d.meanE2eMs),
-            },
-      );
+      if (prev === undefined) {
+        out.set(name, d);
+        continue;
+      }
+      out.set(name, {
+        trustworthy: prev.trustworthy && d.trustworthy,
+        delayMs: Math.max(prev.delayMs, d.delayMs),
+        tokensPerRequest: Math.min(prev.tokensPerRequest, d.tokensPerRequest),
+        shortfall: worse(prev.shortfall, d.shortfall, Math.max),
+        meanE2eMs: worse(prev.meanE2eMs, d.meanE2eMs, Math.min),
+      });
     }
   }
   return out;
@@ -99,7 +103,7 @@ function clientCouldExplain(metric: string, worseBy: number, relativeThreshold: 
 
 /** The comparisons and limits with worse figures the client could explain made inconclusive. */
 export function discountSlowClient(comparisons: Comparison[], limits: LimitCheck[], delays: Map<string, ClientDelay>): { comparisons: Comparison[]; limits: LimitCheck[] } {
-  const out = {
+  return {
     comparisons: comparisons.map((c): Comparison => {
       const d = delays.get(c.scenario);
       if (c.verdict !== 'regression' || d === undefined || c.current === null || c.baseline === null) return c;
@@ -116,7 +120,6 @@ export function discountSlowClient(comparisons: Comparison[], limits: LimitCheck
       return clientCouldExplain(l.metric, worseBy, relative, d) ? { ...l, untrusted: true } : l;
     }),
   };
-  return out;
 }
 
 /** A limit breach that counts as a regression (not one discounted for a slow client). */

@@ -90,10 +90,10 @@ function neitherHas(scenario: ScenarioResult, stored: ScenarioResult[], t: Relat
   return !usable(statisticValue(scenario, t.metric, t.statistic)) && stored.every((s) => !usable(statisticValue(s, t.metric, t.statistic)));
 }
 
-function pendingFor(scenario: ScenarioResult, stored: ScenarioResult[], t: RelativeThreshold, opts: GateOptions): Pending | Comparison {
-  const up = higherIsBetter(t.metric);
-  const missing = (note: string, current: number | null, baseline: number | null): Comparison => ({
-    scenario: scenario.name,
+/** A comparison that could not be made (a side lacks the value): inconclusive, saying why. */
+export function inconclusiveComparison(scenario: string, t: RelativeThreshold, note: string, current: number | null = null, baseline: number | null = null): Comparison {
+  return {
+    scenario,
     metric: t.metric,
     statistic: t.statistic,
     baseline,
@@ -102,9 +102,14 @@ function pendingFor(scenario: ScenarioResult, stored: ScenarioResult[], t: Relat
     interval: null,
     threshold: t.magnitude,
     verdict: 'inconclusive',
-    higherIsBetter: up,
+    higherIsBetter: higherIsBetter(t.metric),
     note,
-  });
+  };
+}
+
+function pendingFor(scenario: ScenarioResult, stored: ScenarioResult[], t: RelativeThreshold, opts: GateOptions): Pending | Comparison {
+  const up = higherIsBetter(t.metric);
+  const missing = (note: string, current: number | null, baseline: number | null): Comparison => inconclusiveComparison(scenario.name, t, note, current, baseline);
   if (t.metric === 'error_rate') {
     const failed = stored.reduce((a, s) => a + s.metrics.failed, 0);
     const total = stored.reduce((a, s) => a + s.metrics.failed + s.metrics.completed, 0);

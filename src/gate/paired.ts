@@ -9,7 +9,7 @@ import type { RunResult, ScenarioResult } from '../types.js';
 import { compareErrorRates } from './error-rate.js';
 import type { RateDifference } from './error-rate.js';
 import { discountSlowClient, worstClientDelays } from './client-trust.js';
-import { checkLimits, DEFAULT_ALPHA, overallVerdict, reasonLines, sortComparisons } from './gate.js';
+import { checkLimits, DEFAULT_ALPHA, inconclusiveComparison, overallVerdict, reasonLines, sortComparisons } from './gate.js';
 import { DEFAULT_MIN_SUCCESSFUL, runFailures } from './too-few-successes.js';
 import { holmAdjust, holmLevels } from './holm.js';
 import { higherIsBetter, statisticValue } from './metric-catalog.js';
@@ -63,19 +63,7 @@ function pendingFor(name: string, rounds: readonly PairedRound[], t: RelativeThr
   const up = higherIsBetter(t.metric);
   const a = rounds.map((r) => scenarioIn(r.baseline, name));
   const b = rounds.map((r) => scenarioIn(r.candidate, name));
-  const missing = (note: string): Comparison => ({
-    scenario: name,
-    metric: t.metric,
-    statistic: t.statistic,
-    baseline: null,
-    current: null,
-    change: null,
-    interval: null,
-    threshold: t.magnitude,
-    verdict: 'inconclusive',
-    higherIsBetter: up,
-    note,
-  });
+  const missing = (note: string): Comparison => inconclusiveComparison(name, t, note);
   if (a.some((s) => s === undefined)) return missing('the baseline server has no result for this scenario in some round');
   const as = a as ScenarioResult[];
   const bs = b as ScenarioResult[];
